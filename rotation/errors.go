@@ -1,0 +1,95 @@
+package rotation
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Match them with errors.Is.
+var (
+	// ErrLocked is returned when another rotation holds the lock on a target.
+	ErrLocked = errors.New("rotation: target is locked by another rotation")
+	// ErrManualAction matches a *ManualActionError: a change only a person can make.
+	ErrManualAction = errors.New("rotation: manual action required")
+	// ErrNotFound is returned by providers for a missing object.
+	ErrNotFound = errors.New("rotation: not found")
+	// ErrNotPropagated is returned when a relying party accepted a change but
+	// does not serve it within the allowed time.
+	ErrNotPropagated = errors.New("rotation: change not propagated")
+	// ErrInvalidInput marks input refused before any change was made.
+	ErrInvalidInput = errors.New("rotation: invalid input")
+)
+
+// TransientError marks an error worth retrying: throttling, a 5xx, a
+// concurrent modification. The engine retries a step that fails with one,
+// with bounded exponential backoff.
+type TransientError struct {
+	Err error
+	// RetryAfter, when positive, is the least time to wait before retrying.
+	RetryAfter time.Duration
+}
+
+func (e *TransientError) Error() string { return "transient: " + e.Err.Error() }
+func (e *TransientError) Unwrap() error { return e.Err }
+
+// PermanentError marks an error that retrying cannot fix.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Transient wraps err as a *TransientError. It returns nil for a nil err.
+func Transient(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &TransientError{Err: err}
+}
+
+// Permanent wraps err as a *PermanentError. It returns nil for a nil err.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &PermanentError{Err: err}
+}
+
+// IsTransient reports whether err is worth retrying: some error in its tree is
+// a *TransientError and none outside it is a *PermanentError. Context
+// cancellation and deadlines are never transient.
+func IsTransient(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var p *PermanentError
+	if errors.As(err, &p) {
+		var t *TransientError
+		// A permanent wrapper outside a transient one wins.
+		return errors.As(p.Err, &t) && false
+	}
+	var t *TransientError
+	return errors.As(err, &t)
+}
+
+// ManualActionError reports a change that only a person can make. The engine
+// emits an EventWaiting, asks the caller's confirmation callback (if any), then
+// calls Wait (if any) until the change is observed, each bounded by a timeout.
+type ManualActionError struct {
+	// Action is a short summary ("set the IdP certificate of app X").
+	Action string
+	// Instructions tell the person exactly what to do.
+	Instructions string
+	// Wait, when set, blocks until the change is observed or ctx ends.
+	Wait func(ctx context.Context) error
+	// Timeout, when positive, bounds the whole wait for this action,
+	// overriding the engine's default.
+	Timeout time.Duration
+}
+
+func (e *ManualActionError) Error() string {
+	return "manual action required: " + e.Action
+}
+
+// Is makes errors.Is(err, ErrManualAction) true.
+func (e *ManualActionError) Is(target error) bool { return target == ErrManualAction }

@@ -1,0 +1,83 @@
+package rotation
+
+import (
+	"sync"
+	"time"
+)
+
+// State is everything a rotation knows and has changed. It is plain data so
+// that a journal can persist it and a later process can resume from it; it
+// never holds a secret (no token, no private key).
+//
+// Steps that fan out over goroutines must take the lock with Lock/Unlock
+// around their writes.
+type State struct {
+	mu sync.Mutex
+
+	// ID identifies the rotation (used in certificate names and journals).
+	ID string `json:"id"`
+	// Target names what is rotated (an org id); lock keys derive from it.
+	Target    string    `json:"target"`
+	Strategy  string    `json:"strategy,omitempty"`
+	StartedAt time.Time `json:"startedAt"`
+
+	// ContactCenters are those in scope, as discovered by preflight.
+	ContactCenters []ContactCenter `json:"contactCenters,omitempty"`
+	// OldDefault is the org default certificate before the rotation.
+	OldDefault Certificate `json:"oldDefault"`
+	// New is the certificate the rotation created (or adopted).
+	New Certificate `json:"new"`
+	// NewCreated reports that the rotation created New (so rollback deletes it).
+	NewCreated bool `json:"newCreated,omitempty"`
+	// Apps records each app's signing before and after, keyed by app name.
+	Apps map[string]AppState `json:"apps,omitempty"`
+	// Trusts records each relying-party document, keyed by trust ARN.
+	Trusts map[string]TrustState `json:"trusts,omitempty"`
+	// Values holds data of custom steps. Never put a secret here.
+	Values map[string]string `json:"values,omitempty"`
+}
+
+// AppState is what the rotation knows of one app.
+type AppState struct {
+	App    AppRef      `json:"app"`
+	Before Certificate `json:"before"`
+	Pinned bool        `json:"pinned,omitempty"`
+	// Switched reports that the rotation changed the app's certificate.
+	Switched bool `json:"switched,omitempty"`
+}
+
+// TrustState is what the rotation knows of one relying-party trust.
+type TrustState struct {
+	// Original is the snapshot taken before any change; rollback restores
+	// its Document byte for byte.
+	Original TrustSnapshot `json:"original"`
+	// Overlap is the document trusting old and new certificates, once built.
+	Overlap []byte `json:"overlap,omitempty"`
+	// Final is the document trusting only the new certificate, once built.
+	Final []byte `json:"final,omitempty"`
+	// Stage is the last document the rotation set: "", "overlap" or "final".
+	Stage string `json:"stage,omitempty"`
+}
+
+// Lock locks the state for a write from a concurrent goroutine.
+func (s *State) Lock() { s.mu.Lock() }
+
+// Unlock releases Lock.
+func (s *State) Unlock() { s.mu.Unlock() }
+
+// SetValue records a custom step's value under key.
+func (s *State) SetValue(key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Values == nil {
+		s.Values = map[string]string{}
+	}
+	s.Values[key] = value
+}
+
+// Value returns the custom value recorded under key.
+func (s *State) Value(key string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Values[key]
+}
