@@ -56,17 +56,15 @@ func Permanent(err error) error {
 }
 
 // IsTransient reports whether err is worth retrying: some error in its tree is
-// a *TransientError and none outside it is a *PermanentError. Context
-// cancellation and deadlines are never transient.
+// a *TransientError and none is a *PermanentError. Context cancellation and
+// deadlines are never transient.
 func IsTransient(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	var p *PermanentError
 	if errors.As(err, &p) {
-		var t *TransientError
-		// A permanent wrapper outside a transient one wins.
-		return errors.As(p.Err, &t) && false
+		return false
 	}
 	var t *TransientError
 	return errors.As(err, &t)
