@@ -78,6 +78,10 @@ type ManualActionError struct {
 	Action string
 	// Instructions tell the person exactly what to do.
 	Instructions string
+	// App and Certificate, when set, say which app must be set to which
+	// certificate, so that a program (a test, a sandbox) can play the person.
+	App         AppRef
+	Certificate string
 	// Wait, when set, blocks until the change is observed or ctx ends.
 	Wait func(ctx context.Context) error
 	// Timeout, when positive, bounds the whole wait for this action,
