@@ -299,4 +299,3 @@ func requestID() string {
 	h := randHex(16)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
-
