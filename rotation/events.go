@@ -1,0 +1,110 @@
+package rotation
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// EventType names what happened in an [Event].
+type EventType string
+
+// The events a [Rotator] emits, in the order they can occur.
+const (
+	// EventRotationStarted opens a Run or a Resume.
+	EventRotationStarted EventType = "rotation.started"
+	// EventStepStarted precedes the first attempt of a step's Apply.
+	EventStepStarted EventType = "step.started"
+	// EventStepRetrying reports a transient failure that will be retried;
+	// Attempt is the attempt that failed.
+	EventStepRetrying EventType = "step.retrying"
+	// EventWaiting reports a manual gate: a person must act (see Manual).
+	EventWaiting EventType = "step.waiting"
+	// EventStepSucceeded reports that a step is applied.
+	EventStepSucceeded EventType = "step.succeeded"
+	// EventStepFailed reports that a step's Apply failed for good.
+	EventStepFailed EventType = "step.failed"
+	// EventStepRolledBack reports that a step's Rollback succeeded.
+	EventStepRolledBack EventType = "step.rolledback"
+	// EventRollbackFailed reports that a step's Rollback failed; the step
+	// stays applied and the journal says so.
+	EventRollbackFailed EventType = "step.rollback_failed"
+	// EventRotationSucceeded closes a rotation whose every step is applied.
+	EventRotationSucceeded EventType = "rotation.succeeded"
+	// EventRotationRolledBack closes a rotation that was rolled back. Err is
+	// the rotation's error; Message says whether rollback was complete.
+	EventRotationRolledBack EventType = "rotation.rolledback"
+)
+
+// Event is one observable moment of a rotation. Events never carry a secret.
+type Event struct {
+	Type EventType
+	// RotationID is the State's ID.
+	RotationID string
+	// Step is the step concerned; empty for rotation-level events.
+	Step string
+	Time time.Time
+	// Attempt counts the attempts of the step's Apply or Rollback, from 1.
+	Attempt int
+	// Rollback reports that the event concerns a Rollback.
+	Rollback bool
+	Err      error
+	Message  string
+	// Manual is set on EventWaiting.
+	Manual *ManualRequest
+}
+
+// Observer receives every event of a rotation, synchronously, in order. An
+// observer must return quickly; it must not call the Rotator.
+type Observer interface {
+	Observe(ctx context.Context, e Event)
+}
+
+// ObserverFunc adapts a function to the [Observer] interface.
+type ObserverFunc func(ctx context.Context, e Event)
+
+// Observe calls f(ctx, e).
+func (f ObserverFunc) Observe(ctx context.Context, e Event) { f(ctx, e) }
+
+// emit stamps e, logs it and hands it to every observer.
+func (r *Rotator) emit(ctx context.Context, e Event) {
+	e.Time = r.cfg.now()
+	r.log(ctx, e)
+	for _, o := range r.cfg.observers {
+		o.Observe(ctx, e)
+	}
+}
+
+func (r *Rotator) log(ctx context.Context, e Event) {
+	level := slog.LevelInfo
+	switch e.Type {
+	case EventStepRetrying, EventWaiting:
+		level = slog.LevelWarn
+	case EventStepFailed, EventRollbackFailed, EventRotationRolledBack:
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{slog.String("event", string(e.Type)), slog.String("rotation", e.RotationID)}
+	if e.Step != "" {
+		attrs = append(attrs, slog.String("step", e.Step))
+	}
+	if e.Attempt > 0 {
+		attrs = append(attrs, slog.Int("attempt", e.Attempt))
+	}
+	if e.Rollback {
+		attrs = append(attrs, slog.Bool("rollback", true))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.String("error", e.Err.Error()))
+	}
+	if e.Message != "" {
+		attrs = append(attrs, slog.String("detail", e.Message))
+	}
+	if m := e.Manual; m != nil {
+		attrs = append(attrs,
+			slog.String("action", m.Action),
+			slog.String("app", m.App.String()),
+			slog.String("certificate", m.Certificate),
+			slog.Time("deadline", m.Deadline))
+	}
+	r.cfg.logger.LogAttrs(ctx, level, "rotation "+string(e.Type), attrs...)
+}
