@@ -1,0 +1,102 @@
+package samlmeta
+
+import (
+	"errors"
+	"fmt"
+)
+
+// kind is a sentinel error that may belong to a broader sentinel: errors.Is
+// matches both the kind itself and its parent (for example every
+// ErrUntrustedCert is also an ErrSignature).
+type kind struct {
+	msg    string
+	parent error
+}
+
+func (k *kind) Error() string { return k.msg }
+
+// Is reports whether target is k's parent sentinel.
+func (k *kind) Is(target error) bool { return k.parent != nil && target == k.parent }
+
+// Sentinel errors. Match them with errors.Is; the error returned always says
+// more than the sentinel alone.
+var (
+	// ErrDOCTYPE refuses a document that carries a DOCTYPE (or any other
+	// markup declaration): Go ignores DTDs while libxml2-based consumers
+	// honour them, a parser differential.
+	ErrDOCTYPE error = &kind{msg: "samlmeta: DOCTYPE not allowed"}
+	// ErrDuplicateAttribute refuses an element with the same attribute twice,
+	// which Go's parsers accept (keeping the last) and libxml2 rejects.
+	ErrDuplicateAttribute error = &kind{msg: "samlmeta: duplicate attribute"}
+	// ErrTooLarge refuses input above the size cap (bytes for Parse and
+	// VerifyResponse, characters for ValidateIAM).
+	ErrTooLarge error = &kind{msg: "samlmeta: document too large"}
+	// ErrTooShort refuses a document below IAM's minimum length.
+	ErrTooShort error = &kind{msg: "samlmeta: document too short"}
+	// ErrMalformed refuses input that is not well-formed XML.
+	ErrMalformed error = &kind{msg: "samlmeta: malformed XML"}
+	// ErrNotMetadata refuses a well-formed document that is not a SAML 2.0
+	// md:EntityDescriptor.
+	ErrNotMetadata error = &kind{msg: "samlmeta: not SAML 2.0 entity metadata"}
+	// ErrBOM refuses a document that starts with a byte order mark.
+	ErrBOM error = &kind{msg: "samlmeta: byte order mark not allowed"}
+	// ErrNotUTF8 refuses a document that is not valid UTF-8.
+	ErrNotUTF8 error = &kind{msg: "samlmeta: document is not valid UTF-8"}
+	// ErrNoSigningKey refuses metadata without any signing certificate.
+	ErrNoSigningKey error = &kind{msg: "samlmeta: no signing key"}
+	// ErrWeakKey refuses an RSA key shorter than IAM's minimum.
+	ErrWeakKey error = &kind{msg: "samlmeta: key too short"}
+	// ErrUnsupportedKey refuses a key that is not RSA, or a certificate that
+	// cannot be parsed.
+	ErrUnsupportedKey error = &kind{msg: "samlmeta: unsupported key"}
+	// ErrTooManyKeys refuses metadata with more KeyDescriptors than IAM allows.
+	ErrTooManyKeys error = &kind{msg: "samlmeta: too many keys"}
+	// ErrExpired refuses metadata whose validUntil is in the past.
+	ErrExpired error = &kind{msg: "samlmeta: metadata expired"}
+	// ErrCertNotFound is returned when an edit names a certificate the
+	// metadata does not hold.
+	ErrCertNotFound error = &kind{msg: "samlmeta: certificate not found"}
+	// ErrInvalidSpec refuses a BuildSpec or ResponseSpec that cannot produce a
+	// valid document.
+	ErrInvalidSpec error = &kind{msg: "samlmeta: invalid spec"}
+
+	// ErrSignature matches every signature verification failure, including
+	// the more specific ErrUnsigned, ErrSHA1, ErrUntrustedCert and
+	// ErrCertValidity.
+	ErrSignature error = &kind{msg: "samlmeta: signature verification failed"}
+	// ErrUnsigned is returned when no signature covers the element that must
+	// be signed. It matches ErrSignature.
+	ErrUnsigned error = &kind{msg: "samlmeta: no signature references the element", parent: ErrSignature}
+	// ErrSHA1 refuses a SHA-1 signature or digest unless AllowSHA1 is given.
+	// It matches ErrSignature.
+	ErrSHA1 error = &kind{msg: "samlmeta: SHA-1 signature or digest refused", parent: ErrSignature}
+	// ErrUntrustedCert is returned when the signature's KeyInfo names a
+	// certificate that is not trusted. It matches ErrSignature.
+	ErrUntrustedCert error = &kind{msg: "samlmeta: signing certificate not trusted", parent: ErrSignature}
+	// ErrCertValidity is returned when the matching certificate is outside
+	// its validity period and IgnoreValidity was not given. It matches
+	// ErrSignature.
+	ErrCertValidity error = &kind{msg: "samlmeta: certificate not valid at this time", parent: ErrSignature}
+
+	// ErrInvalidResponse refuses a SAML Response whose signature is fine but
+	// whose content is not acceptable (shape, status, time conditions,
+	// issuer, audience).
+	ErrInvalidResponse error = &kind{msg: "samlmeta: invalid SAML response"}
+)
+
+// wrapf returns an error matching sentinel whose message adds detail.
+func wrapf(sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
+}
+
+// sigErr wraps a verifier error as ErrSignature (keeping its text, never a key).
+func sigErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var k *kind
+	if errors.As(err, &k) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", ErrSignature, err)
+}
