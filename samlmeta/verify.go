@@ -13,8 +13,8 @@ import (
 
 // sha1Algorithms are the SHA-1 SignatureMethod and DigestMethod URIs.
 var sha1Algorithms = map[string]bool{
-	dsig.RSASHA1SignatureMethod:   true,
-	dsig.ECDSASHA1SignatureMethod: true,
+	dsig.RSASHA1SignatureMethod:                   true,
+	dsig.ECDSASHA1SignatureMethod:                 true,
 	"http://www.w3.org/2000/09/xmldsig#sha1":      true,
 	"http://www.w3.org/2000/09/xmldsig#dsa-sha1":  true,
 	"http://www.w3.org/2000/09/xmldsig#hmac-sha1": true,
