@@ -77,3 +77,22 @@ func buildTestMetadata(t testing.TB, certs ...*Cert) []byte {
 	require.NoError(t, err)
 	return doc
 }
+
+const testProviderARN = "arn:aws:iam::123456789012:saml-provider/SalesforceServiceVoiceIdp"
+const testRoleARN = "arn:aws:iam::123456789012:role/cc-SAMLRole"
+
+// awsResponseSpec is a Response as Salesforce sends it to AWS sign-in.
+func awsResponseSpec(issued time.Time) ResponseSpec {
+	return ResponseSpec{
+		Issuer:       "https://example.my.salesforce.com",
+		Destination:  "https://signin.aws.amazon.com/saml",
+		Audience:     "https://signin.aws.amazon.com/saml",
+		NameID:       "agent@example.com",
+		NameIDFormat: NameIDFormatPersistent,
+		IssueInstant: issued,
+		Attributes: []Attribute{
+			{Name: AttrRole, Values: []string{testRoleARN + "," + testProviderARN}},
+			{Name: AttrRoleSessionName, Values: []string{"agent@example.com"}},
+		},
+	}
+}
