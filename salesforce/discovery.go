@@ -1,0 +1,261 @@
+package salesforce
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/samlmeta"
+)
+
+// Facts about how a CallCenter names Amazon Connect and its connected app
+// (reference §4). The item names and values come from Salesforce's
+// published samples [C]; that these are the complete set of markers, and
+// the "<display name> Connected App" label convention, are inferred [I].
+const (
+	itemTelephonyProvider = "reqTelephonyProvider"
+	itemVendorInfo        = "reqVendorInfoApiName"
+	itemConnectedAppID    = "reqConnectedAppId"
+	itemIdentityURL       = "reqIdentityUrl"
+	itemRelayState        = "reqRelayState"
+	itemInstanceID        = "reqInstanceId"
+	itemRegion            = "reqRegion"
+
+	nativeTelephonyProvider = "AMAZON_CONNECT"
+	partnerVendorInfo       = "c__AMAZON_CONNECT"
+	connectedAppLabelSuffix = " Connected App"
+)
+
+// telephony reports whether a call center is an Amazon Connect contact
+// center, and of which kind.
+func telephony(cc *CallCenter) (rotation.Telephony, bool) {
+	switch {
+	case strings.EqualFold(cc.Item(itemTelephonyProvider), nativeTelephonyProvider):
+		return rotation.TelephonyNative, true
+	case strings.EqualFold(cc.Item(itemVendorInfo), partnerVendorInfo):
+		return rotation.TelephonyPartner, true
+	}
+	return "", false
+}
+
+// relayStateRE matches an Amazon Connect federation URL:
+// https://<region>.console.aws.amazon.com/connect/federate/<instance id>.
+var relayStateRE = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-\d)\.console\.aws\.amazon\.com$`)
+
+// connectInstance returns the Amazon Connect instance id and region named
+// by a call center: reqInstanceId and reqRegion when present, else parsed
+// from reqRelayState.
+func connectInstance(cc *CallCenter) (instanceID, region string) {
+	instanceID, region = cc.Item(itemInstanceID), cc.Item(itemRegion)
+	if u, err := url.Parse(cc.Item(itemRelayState)); err == nil {
+		if m := relayStateRE.FindStringSubmatch(u.Hostname()); m != nil && region == "" {
+			region = m[1]
+		}
+		if rest, ok := strings.CutPrefix(u.Path, "/connect/federate/"); ok && instanceID == "" {
+			instanceID = strings.Trim(rest, "/")
+		}
+	}
+	return instanceID, region
+}
+
+// loginID returns the app= parameter of the call center's reqIdentityUrl
+// (the connected app's IdP-initiated login id, 0sp…).
+func loginID(cc *CallCenter) string {
+	u, err := url.Parse(cc.Item(itemIdentityURL))
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("app")
+}
+
+// RoleARNs parses the formula of a connected app's AWS Role attribute,
+// "'<role arn>,<provider arn>'" in either order, optionally quoted, and
+// returns the IAM role ARN and SAML provider ARN by their resource type.
+func RoleARNs(formula string) (roleARN, providerARN string, err error) {
+	s := strings.TrimSpace(formula)
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+		s = s[1 : len(s)-1]
+	}
+	// Split before each "arn:" so that commas inside names survive.
+	parts := strings.Split(s, ",arn:")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = "arn:" + parts[i]
+	}
+	for _, part := range parts {
+		part = strings.TrimSpace(part)
+		switch kind := iamResourceType(part); kind {
+		case "role":
+			if roleARN != "" {
+				return "", "", fmt.Errorf("two role ARNs in %q", formula)
+			}
+			roleARN = part
+		case "saml-provider":
+			if providerARN != "" {
+				return "", "", fmt.Errorf("two SAML provider ARNs in %q", formula)
+			}
+			providerARN = part
+		default:
+			return "", "", fmt.Errorf("%q is neither an IAM role nor a SAML provider ARN", part)
+		}
+	}
+	if roleARN == "" || providerARN == "" {
+		return "", "", fmt.Errorf("the Role attribute %q must name a role ARN and a SAML provider ARN", formula)
+	}
+	return roleARN, providerARN, nil
+}
+
+var iamARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):(role|saml-provider)/.+$`)
+
+func iamResourceType(arn string) string {
+	if m := iamARNRE.FindStringSubmatch(arn); m != nil {
+		return m[2]
+	}
+	return ""
+}
+
+// ARNAccount returns the account id of an IAM ARN, or "".
+func ARNAccount(arn string) string {
+	if m := iamARNRE.FindStringSubmatch(arn); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// sameID compares Salesforce ids, which come in 15- and 18-character forms.
+func sameID(a, b string) bool {
+	if len(a) < 15 || len(b) < 15 {
+		return false
+	}
+	return a[:15] == b[:15]
+}
+
+// ContactCenters lists the org's Amazon Connect contact centers: CallCenters
+// whose reqTelephonyProvider is AMAZON_CONNECT (native) or whose
+// reqVendorInfoApiName is c__AMAZON_CONNECT (partner telephony). Each is
+// linked to its connected app by reqConnectedAppId, else by the label
+// "<display name> Connected App"; the app= of reqIdentityUrl is the login
+// id. The IAM role and SAML provider come from the app's Role attribute; an
+// app without one gives a contact center with a zero Trust and a warning in
+// the log. Results are sorted by call center name.
+func (p *Provider) ContactCenters(ctx context.Context) ([]rotation.ContactCenter, error) {
+	files, err := p.c.ListMetadata(ctx, TypeCallCenter)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.FullName
+	}
+	slices.Sort(names)
+	centers, err := ReadMetadata[CallCenter](ctx, p.c, names...)
+	if err != nil {
+		return nil, err
+	}
+	var amazon []*CallCenter
+	for _, cc := range centers {
+		if cc == nil {
+			continue
+		}
+		if _, ok := telephony(cc); ok {
+			amazon = append(amazon, cc)
+		}
+	}
+	if len(amazon) == 0 {
+		return nil, nil
+	}
+	apps, err := p.connectedApps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rotation.ContactCenter, 0, len(amazon))
+	for _, cc := range amazon {
+		out = append(out, p.contactCenter(ctx, cc, apps))
+	}
+	return out, nil
+}
+
+// appInfo is a connected app with its listMetadata id.
+type appInfo struct {
+	id  string
+	app *ConnectedApp
+}
+
+// connectedApps lists and reads every connected app of the org.
+func (p *Provider) connectedApps(ctx context.Context) ([]appInfo, error) {
+	files, err := p.c.ListMetadata(ctx, TypeConnectedApp)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(files, func(a, b FileProperties) int { return strings.Compare(a.FullName, b.FullName) })
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.FullName
+	}
+	read, err := ReadMetadata[ConnectedApp](ctx, p.c, names...)
+	if err != nil {
+		return nil, err
+	}
+	var out []appInfo
+	for i, a := range read {
+		if a != nil {
+			out = append(out, appInfo{id: files[i].ID, app: a})
+		}
+	}
+	return out, nil
+}
+
+// contactCenter resolves one Amazon call center against the org's apps.
+func (p *Provider) contactCenter(ctx context.Context, cc *CallCenter, apps []appInfo) rotation.ContactCenter {
+	tel, _ := telephony(cc)
+	out := rotation.ContactCenter{Name: cc.FullName, DisplayName: cc.DisplayName, Telephony: tel}
+	out.InstanceID, out.Region = connectInstance(cc)
+	log := p.log.With(slog.String("contact_center", cc.FullName))
+
+	var found *appInfo
+	if id := cc.Item(itemConnectedAppID); id != "" {
+		for i := range apps {
+			if sameID(apps[i].id, id) {
+				found = &apps[i]
+				break
+			}
+		}
+	}
+	if found == nil {
+		want := cc.DisplayName + connectedAppLabelSuffix
+		for i := range apps {
+			if apps[i].app.Label == want {
+				found = &apps[i]
+				break
+			}
+		}
+	}
+	out.App.LoginID = loginID(cc)
+	if found == nil {
+		out.App.Label = cc.DisplayName + connectedAppLabelSuffix
+		log.LogAttrs(ctx, slog.LevelWarn, "salesforce: no connected app found for contact center",
+			slog.String("connected_app_id", cc.Item(itemConnectedAppID)), slog.String("expected_label", out.App.Label))
+		return out
+	}
+	out.App.ID, out.App.Name, out.App.Label = found.id, found.app.FullName, found.app.Label
+
+	formula, ok := found.app.Attribute(samlmeta.AttrRole)
+	if !ok {
+		log.LogAttrs(ctx, slog.LevelWarn, "salesforce: connected app has no AWS Role attribute; its IAM SAML provider is unknown",
+			slog.String("app", found.app.FullName))
+		return out
+	}
+	role, provider, err := RoleARNs(formula)
+	if err != nil {
+		log.LogAttrs(ctx, slog.LevelWarn, "salesforce: cannot parse the connected app's AWS Role attribute",
+			slog.String("app", found.app.FullName), slog.String("error", err.Error()))
+		return out
+	}
+	out.RoleARN = role
+	out.Trust = rotation.TrustRef{Account: ARNAccount(provider), ARN: provider}
+	return out
+}

@@ -1,0 +1,67 @@
+// Package salesforce is the Salesforce backend of voicecert: a Client for one
+// org (Metadata API CRUD over SOAP, REST and Tooling queries, the public SAML
+// IdP metadata endpoints) and a Provider that implements
+// rotation.IdentityProvider and rotation.LoginTester on top of it.
+//
+// # Authentication
+//
+// NewClient takes an oauth2.TokenSource whose tokens carry the org's
+// instance_url as an extra. The package provides StaticToken, JWTBearer (the
+// OAuth 2.0 JWT bearer flow, RS256 assertion), ClientCredentials
+// (golang.org/x/oauth2/clientcredentials) and CLI (the Salesforce CLI's
+// stored login, via `sf org display` and `sf org auth show-access-token`).
+// NewFromEnv reads SALESFORCE_INSTANCE_URL, SALESFORCE_ACCESS_TOKEN and
+// SALESFORCE_API_VERSION; no other function reads the environment. The
+// client asks the source for a new token once when Salesforce answers
+// INVALID_SESSION_ID. It refuses JWT-format access tokens before any SOAP
+// call (ErrJWTAccessToken): SOAP APIs reject them. Tokens, secrets and keys
+// never appear in log records or error strings.
+//
+// # Metadata API
+//
+// The component structs (Certificate, IdentityProviderSettings,
+// ConnectedApp, CallCenter) declare their fields in the element order of the
+// Metadata WSDL v66.0, which Salesforce enforces. ConnectedApp models every
+// element of its sequence; the complex ones this package does not use are
+// kept verbatim as RawElement, so a read-modify-write (Modify) sends the
+// whole component back in order. Components are only ever changed with
+// createMetadata, updateMetadata and deleteMetadata, never upsertMetadata. A
+// nil or empty readMetadata record is rotation.ErrNotFound. SOAP faults are
+// *SOAPFault, per-component failures *SaveError, REST errors *APIError; all
+// are classified rotation.Transient or rotation.Permanent. The client
+// retries REQUEST_LIMIT_EXCEEDED, SERVER_UNAVAILABLE, other transient codes,
+// HTTP 5xx answers without a fault, and transport errors, with exponential
+// backoff.
+//
+// # Known unknowns, and where each is handled
+//
+// The facts come from Salesforce documentation, the v66.0 WSDL and public
+// client code; these are not confirmed against a live org:
+//
+//   - A connected app's "IdP Certificate" has no documented Metadata API
+//     field (ConnectedAppSamlConfig.certificate is most likely the service
+//     provider's request-signing certificate). The package therefore reads
+//     each app's effective certificate from its metadata endpoint
+//     /.well-known/samlidp/<app>.xml, treats an app whose certificate differs
+//     from the org default as pinned, and asks a person to change a pinned
+//     app (a rotation.ManualActionError whose Wait polls that endpoint). All
+//     of this is in appcert.go, the one place to change if Salesforce
+//     documents a field.
+//   - That the per-app endpoint publishes the app's own certificate and is
+//     unauthenticated (Provider.SigningState, Client.AppMetadata).
+//   - The IdentityProviderSettings full name "IdentityProvider", and that
+//     certificateName is a Certificate's unique name (IdentityProviderName,
+//     Provider.SetDefaultCertificate).
+//   - How a CallCenter names Amazon Connect (reqTelephonyProvider
+//     AMAZON_CONNECT, reqVendorInfoApiName c__AMAZON_CONNECT) and links its
+//     connected app (reqConnectedAppId, else the label "<display name>
+//     Connected App"); the constants and rules are in discovery.go.
+//   - That the app's AWS Role attribute formula is "'<arn>,<arn>'" (RoleARNs
+//     accepts either order and parses each ARN by its type).
+//   - That an API session may pass frontdoor.jsp into /idp/login, and the
+//     auto-post form's HTML (Provider.SAMLResponse, verified against sftest
+//     only).
+//   - At most 10 components per CRUD call (calls are split in chunks of 10).
+//   - Which key sizes the Metadata API accepts beyond 2048 and 4096: only
+//     those two are sent (CreateCertificate refuses others before any call).
+package salesforce

@@ -1,0 +1,247 @@
+package salesforce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/samlmeta"
+)
+
+// ProviderOptions configure a Provider.
+type ProviderOptions struct {
+	// OrgID names the provider ("salesforce:<OrgID>"); the instance host is
+	// used when empty.
+	OrgID string
+	// Logger receives warnings about contact centers that cannot be fully
+	// resolved; discarded when nil.
+	Logger *slog.Logger
+	// PollInterval is how often a manual gate's Wait reads the app's
+	// metadata endpoint; 15s when 0.
+	PollInterval time.Duration
+	// ManualTimeout, when positive, is the Timeout of the ManualActionError
+	// SetAppCertificate returns; the engine's default applies otherwise.
+	ManualTimeout time.Duration
+	// Now is the clock used to check a new certificate's expiry; time.Now
+	// when nil.
+	Now func() time.Time
+}
+
+// Provider is the Salesforce org as a rotation.IdentityProvider and
+// rotation.LoginTester.
+type Provider struct {
+	c    *Client
+	opts ProviderOptions
+	log  *slog.Logger
+}
+
+var (
+	_ rotation.IdentityProvider = (*Provider)(nil)
+	_ rotation.LoginTester      = (*Provider)(nil)
+)
+
+// NewProvider returns the identity provider backed by c.
+func NewProvider(c *Client, optFns ...func(*ProviderOptions)) *Provider {
+	o := ProviderOptions{}
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 15 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Provider{c: c, opts: o, log: o.Logger}
+}
+
+// Client returns the provider's client.
+func (p *Provider) Client() *Client { return p.c }
+
+// Name returns "salesforce:<org id>", or "salesforce:<instance host>" when no
+// OrgID option was given ("salesforce" while the host is not yet known).
+func (p *Provider) Name() string {
+	if p.opts.OrgID != "" {
+		return "salesforce:" + p.opts.OrgID
+	}
+	if u, err := url.Parse(p.c.instanceURL); err == nil && u.Host != "" {
+		return "salesforce:" + u.Host
+	}
+	return "salesforce"
+}
+
+// Metadata returns the org's IdP metadata document for the zero AppRef, else
+// the app's own document (which carries the app's effective certificate).
+func (p *Provider) Metadata(ctx context.Context, app rotation.AppRef) ([]byte, error) {
+	if app.IsZero() {
+		return p.c.IdPMetadata(ctx)
+	}
+	return p.c.AppMetadata(ctx, app.Name)
+}
+
+// certFacts describes a parsed certificate.
+func certFacts(name, label string, c *samlmeta.Cert) rotation.Certificate {
+	return rotation.Certificate{
+		Name:      name,
+		Label:     label,
+		SHA256:    c.SHA256,
+		Subject:   c.Subject,
+		NotBefore: c.NotBefore,
+		NotAfter:  c.NotAfter,
+		KeyBits:   c.KeyBits,
+		DER:       c.DER,
+	}
+}
+
+// certificate reads a Certificate component and parses its content.
+func (p *Provider) certificate(ctx context.Context, name string) (rotation.Certificate, error) {
+	c, err := ReadOne[Certificate](ctx, p.c, name)
+	if err != nil {
+		return rotation.Certificate{}, err
+	}
+	return parseCertificate(c)
+}
+
+// parseCertificate parses the content of a Certificate component: base64 of
+// the .crt file (PEM, the leaf first), or DER.
+func parseCertificate(c *Certificate) (rotation.Certificate, error) {
+	if len(c.Content) == 0 {
+		return rotation.Certificate{}, rotation.Permanent(fmt.Errorf("salesforce: certificate %q: readMetadata returned no content", c.FullName))
+	}
+	parsed, err := samlmeta.ParseCertPEM(c.Content)
+	if err != nil {
+		var derErr error
+		if parsed, derErr = samlmeta.ParseCertDER(c.Content); derErr != nil {
+			return rotation.Certificate{}, rotation.Permanent(fmt.Errorf("salesforce: certificate %q: parse content: %w", c.FullName, err))
+		}
+	}
+	return certFacts(c.FullName, c.MasterLabel, parsed), nil
+}
+
+// idpSettings reads the IdentityProviderSettings; a missing record means the
+// org's identity provider was never enabled.
+func (p *Provider) idpSettings(ctx context.Context) (*IdentityProviderSettings, error) {
+	s, err := ReadOne[IdentityProviderSettings](ctx, p.c, IdentityProviderName)
+	if errors.Is(err, rotation.ErrNotFound) {
+		return nil, fmt.Errorf("salesforce: the org's identity provider is not set up (no IdentityProviderSettings): %w", err)
+	}
+	return s, err
+}
+
+// defaultCertificate returns the org's IdP signing certificate.
+func (p *Provider) defaultCertificate(ctx context.Context) (rotation.Certificate, error) {
+	s, err := p.idpSettings(ctx)
+	if err != nil {
+		return rotation.Certificate{}, err
+	}
+	if s.CertificateName == "" {
+		return rotation.Certificate{}, fmt.Errorf("salesforce: IdentityProviderSettings names no certificate: %w", rotation.ErrNotFound)
+	}
+	return p.certificate(ctx, s.CertificateName)
+}
+
+// appCertificate returns the certificate the app's metadata endpoint
+// publishes: the certificate its assertions are signed with.
+func (p *Provider) appCertificate(ctx context.Context, appName string) (*samlmeta.Cert, error) {
+	doc, err := p.c.AppMetadata(ctx, appName)
+	if err != nil {
+		return nil, err
+	}
+	md, err := samlmeta.Parse(doc)
+	if err != nil {
+		return nil, rotation.Permanent(fmt.Errorf("salesforce: metadata of app %q: %w", appName, err))
+	}
+	certs, err := md.SigningCertificates()
+	if err != nil {
+		return nil, rotation.Permanent(fmt.Errorf("salesforce: metadata of app %q: %w", appName, err))
+	}
+	if len(certs) == 0 {
+		return nil, rotation.Permanent(fmt.Errorf("salesforce: metadata of app %q has no signing certificate", appName))
+	}
+	return certs[0], nil
+}
+
+// certificatesByFingerprint reads every Certificate of the org and indexes
+// them by SHA-256 fingerprint. Certificates whose content cannot be parsed
+// are skipped.
+func (p *Provider) certificatesByFingerprint(ctx context.Context) (map[string]rotation.Certificate, error) {
+	files, err := p.c.ListMetadata(ctx, TypeCertificate)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.FullName
+	}
+	certs, err := ReadMetadata[Certificate](ctx, p.c, names...)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]rotation.Certificate{}
+	for _, c := range certs {
+		if c == nil {
+			continue
+		}
+		facts, err := parseCertificate(c)
+		if err != nil {
+			p.log.LogAttrs(ctx, slog.LevelDebug, "salesforce: skipping certificate", slog.String("certificate", c.FullName), slog.String("error", err.Error()))
+			continue
+		}
+		out[facts.SHA256] = facts
+	}
+	return out, nil
+}
+
+// SigningState reports the org default certificate (IdentityProviderSettings
+// certificateName) and, for each contact center's app, the certificate its
+// metadata endpoint publishes. An app whose certificate differs from the
+// default is Pinned; its certificate is named by matching fingerprints with
+// the org's certificates when possible.
+func (p *Provider) SigningState(ctx context.Context) (rotation.SigningState, error) {
+	def, err := p.defaultCertificate(ctx)
+	if err != nil {
+		return rotation.SigningState{}, err
+	}
+	ccs, err := p.ContactCenters(ctx)
+	if err != nil {
+		return rotation.SigningState{}, err
+	}
+	st := rotation.SigningState{Default: def}
+	var byFP map[string]rotation.Certificate
+	seen := map[string]bool{}
+	for _, cc := range ccs {
+		if cc.App.Name == "" || seen[cc.App.Name] {
+			continue
+		}
+		seen[cc.App.Name] = true
+		eff, err := p.appCertificate(ctx, cc.App.Name)
+		if err != nil {
+			return rotation.SigningState{}, err
+		}
+		as := rotation.AppSigning{App: cc.App}
+		if eff.SHA256 == def.SHA256 {
+			as.Certificate = def
+		} else {
+			as.Pinned = true
+			if byFP == nil {
+				if byFP, err = p.certificatesByFingerprint(ctx); err != nil {
+					return rotation.SigningState{}, err
+				}
+			}
+			if named, ok := byFP[eff.SHA256]; ok {
+				as.Certificate = named
+			} else {
+				as.Certificate = certFacts("", "", eff)
+			}
+		}
+		st.Apps = append(st.Apps, as)
+	}
+	return st, nil
+}
