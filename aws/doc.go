@@ -1,0 +1,45 @@
+// Package aws is voicecert's relying-party backend: the AWS IAM SAML
+// provider (by default SalesforceServiceVoiceIdp) through which the Amazon
+// Connect instances of Service Cloud Voice trust a Salesforce org.
+//
+// A RelyingParty serves one AWS account and implements
+// rotation.RelyingParty: Trust reads a provider's metadata document,
+// SetTrust replaces it and waits until IAM serves it. Multi dispatches to
+// one RelyingParty per account. FindProvider locates a provider by ARN or
+// name, CheckRoleTrust and TrustingRoles check (read-only) that a role's
+// trust policy lets the provider federate, and TagLocker is a
+// rotation.Locker kept in a provider tag. Policy is the least-privilege IAM
+// policy for all of it.
+//
+// Calls go through IAMAPI, a narrow interface that *iam.Client satisfies.
+// New builds the client from an aws.Config: the SDK's retryer handles
+// throttling and 5xx answers as that config says (cfg.RetryMaxAttempts,
+// cfg.RetryMode, cfg.Retryer); the backend retries ConcurrentModification
+// itself and classifies every other failure as an *APIError marked
+// rotation.Transient or rotation.Permanent.
+//
+// Guarantees: a provider is only read and updated, never created, deleted
+// or recreated (which would change its UUID and break federation); a
+// document that fails IAM's rules or changes anything but signing keys
+// (entityID, endpoints, NameID formats) is refused before UpdateSAMLProvider
+// is called; SetTrust returns only once GetSAMLProvider serves exactly the
+// new set of signing certificates, or a *NotPropagatedError.
+//
+// Known unknowns (each is isolated in facts.go or in the doc comment of
+// Policy and TagLocker, so that it can be corrected in one place once
+// checked against a real account):
+//   - whether IAM and STS accept two signing certificates in one provider
+//     (the zero-downtime overlap depends on it; every sign points to yes);
+//   - how long IAM takes to serve an update everywhere (no figure is
+//     published; PropagationTimeout defaults to 2 minutes) and whether
+//     GetSAMLProvider returns the document byte for byte (the backend
+//     compares certificate sets, not bytes);
+//   - the regional form of the SAML:aud sign-in endpoint, whether condition
+//     keys compare case-insensitively, and the providers' names for partner
+//     telephony (15- or 18-character org id);
+//   - whether the list actions need Resource "*" in the policy;
+//   - IAM's exact error messages (the backend matches error codes only).
+//
+// The package aws/iamtest is a fake IAM endpoint speaking the same wire
+// protocol, for tests and demos.
+package aws
