@@ -300,4 +300,3 @@ func assertHolds(t *testing.T, doc []byte, fingerprint, what string) {
 func uniqueName(prefix string) string {
 	return prefix + "_" + strings.ToLower(rand.Text()[:10])
 }
-
