@@ -26,6 +26,7 @@ func (m *Metadata) AddSigningCertificate(c *Cert) error {
 			continue
 		}
 		m.markEdited()
+		m.markDirty(idp)
 		insertKeyDescriptor(idp, c)
 	}
 	return nil
@@ -58,6 +59,7 @@ func (m *Metadata) RemoveSigningCertificate(sha256 string) error {
 	}
 	m.markEdited()
 	for _, h := range hits {
+		m.markDirty(h.idp)
 		removeWithIndent(h.idp, h.kd)
 	}
 	return nil
@@ -92,6 +94,7 @@ func (m *Metadata) SetSigningCertificates(certs ...*Cert) error {
 			}
 			if !keep {
 				m.markEdited()
+				m.markDirty(idp)
 				removeWithIndent(idp, kd)
 			}
 		}
@@ -106,6 +109,7 @@ func (m *Metadata) markEdited() {
 	}
 	m.edited = true
 	for _, sig := range childrenNS(m.root, NSDSig, "Signature") {
+		m.markDirty(m.root)
 		removeWithIndent(m.root, sig)
 	}
 }

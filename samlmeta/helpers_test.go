@@ -2,9 +2,12 @@ package samlmeta
 
 import (
 	"crypto/rand"
+	"iter"
+
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"github.com/beevik/etree"
 	"math/big"
 	"sync"
 	"testing"
@@ -94,5 +97,24 @@ func awsResponseSpec(issued time.Time) ResponseSpec {
 			{Name: AttrRole, Values: []string{testRoleARN + "," + testProviderARN}},
 			{Name: AttrRoleSessionName, Values: []string{"agent@example.com"}},
 		},
+	}
+}
+
+// allElements yields el and its descendants.
+func allElements(el *etree.Element) iter.Seq[*etree.Element] {
+	return func(yield func(*etree.Element) bool) {
+		var walk func(e *etree.Element) bool
+		walk = func(e *etree.Element) bool {
+			if !yield(e) {
+				return false
+			}
+			for _, c := range e.ChildElements() {
+				if !walk(c) {
+					return false
+				}
+			}
+			return true
+		}
+		walk(el)
 	}
 }

@@ -78,6 +78,8 @@ type Metadata struct {
 	doc    *etree.Document
 	root   *etree.Element
 	edited bool
+	spans  map[etree.Token]span
+	dirty  map[*etree.Element]bool
 }
 
 // Parse reads a SAML 2.0 metadata document whose root is md:EntityDescriptor.
@@ -97,7 +99,8 @@ func Parse(data []byte, opts ...Option) (*Metadata, error) {
 	if root.Tag != "EntityDescriptor" || root.NamespaceURI() != NSMetadata {
 		return nil, wrapf(ErrNotMetadata, "root element is {%s}%s", root.NamespaceURI(), root.Tag)
 	}
-	return &Metadata{orig: append([]byte(nil), data...), doc: doc, root: root}, nil
+	orig := append([]byte(nil), data...)
+	return &Metadata{orig: orig, doc: doc, root: root, spans: buildSpans(orig, doc), dirty: map[*etree.Element]bool{}}, nil
 }
 
 // parseXML runs the safety pre-scan and then parses data with etree.
@@ -199,8 +202,9 @@ func firstWord(b []byte) string {
 }
 
 // Bytes returns the document. It is byte-for-byte the parsed input until an
-// edit is made; after an edit it is etree's deterministic serialisation of
-// the edited tree.
+// edit is made; after an edit, every token the edit did not touch is copied
+// from the input, so the output differs only where edited. Output is
+// deterministic.
 func (m *Metadata) Bytes() []byte {
 	if !m.edited {
 		return append([]byte(nil), m.orig...)
@@ -209,6 +213,14 @@ func (m *Metadata) Bytes() []byte {
 }
 
 func (m *Metadata) serialize() []byte {
+	if b, ok := m.splice(); ok {
+		return b
+	}
+	return m.etreeBytes()
+}
+
+// etreeBytes is etree's own serialisation of the tree.
+func (m *Metadata) etreeBytes() []byte {
 	var buf bytes.Buffer
 	if _, err := m.doc.WriteTo(&buf); err != nil {
 		// Writing to a bytes.Buffer cannot fail.
@@ -293,7 +305,13 @@ func (m *Metadata) SigningCertificates() ([]*Cert, error) {
 // Clone returns an independent deep copy.
 func (m *Metadata) Clone() *Metadata {
 	doc := m.doc.Copy()
-	return &Metadata{orig: append([]byte(nil), m.orig...), doc: doc, root: doc.Root(), edited: m.edited}
+	c := &Metadata{orig: append([]byte(nil), m.orig...), doc: doc, root: doc.Root(), edited: m.edited,
+		dirty: map[*etree.Element]bool{}}
+	if m.spans != nil {
+		c.spans = make(map[etree.Token]span, len(m.spans))
+		remapSpans(m.doc.Child, doc.Child, m.spans, m.dirty, c.spans, c.dirty)
+	}
+	return c
 }
 
 func (m *Metadata) idpDescriptors() []*etree.Element {
