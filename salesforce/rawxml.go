@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -33,11 +34,20 @@ type RawElement struct {
 	Inner string
 }
 
-// UnmarshalXML implements xml.Unmarshaler.
+// UnmarshalXML implements xml.Unmarshaler. Whitespace-only text between
+// child elements (indentation) is dropped; leaf text is kept as is.
 func (r *RawElement) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	r.XMLName = xml.Name{Local: start.Name.Local}
 	r.Attrs = normalizeAttrs(start.Attr)
 	var buf bytes.Buffer
+	var pending []byte // text not yet known to be leaf content
+	lastEnd := false   // the token before pending closed an element
+	flush := func(keep bool) {
+		if keep || len(bytes.TrimSpace(pending)) > 0 {
+			escapeXML(&buf, pending, false)
+		}
+		pending = pending[:0]
+	}
 	depth := 0
 	for {
 		tok, err := d.Token()
@@ -49,6 +59,7 @@ func (r *RawElement) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error 
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			flush(false)
 			depth++
 			buf.WriteByte('<')
 			buf.WriteString(t.Name.Local)
@@ -56,11 +67,13 @@ func (r *RawElement) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error 
 				buf.WriteByte(' ')
 				buf.WriteString(a.Name.Local)
 				buf.WriteString(`="`)
-				_ = xml.EscapeText(&buf, []byte(a.Value))
+				escapeXML(&buf, []byte(a.Value), true)
 				buf.WriteByte('"')
 			}
 			buf.WriteByte('>')
+			lastEnd = false
 		case xml.EndElement:
+			flush(!lastEnd)
 			if depth == 0 {
 				r.Inner = buf.String()
 				return nil
@@ -69,8 +82,35 @@ func (r *RawElement) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error 
 			buf.WriteString("</")
 			buf.WriteString(t.Name.Local)
 			buf.WriteByte('>')
+			lastEnd = true
 		case xml.CharData:
-			_ = xml.EscapeText(&buf, t)
+			pending = append(pending, t...)
+		}
+	}
+}
+
+// String names the element without its content, which may hold secrets
+// (a connected app's oauthConfig has consumerSecret).
+func (r RawElement) String() string { return "<" + r.XMLName.Local + " …>" }
+
+// escapeXML writes s with the characters markup needs escaped.
+func escapeXML(buf *bytes.Buffer, s []byte, attr bool) {
+	for _, c := range s {
+		switch {
+		case c == '&':
+			buf.WriteString("&amp;")
+		case c == '<':
+			buf.WriteString("&lt;")
+		case c == '>':
+			buf.WriteString("&gt;")
+		case c == '\r':
+			buf.WriteString("&#xD;")
+		case attr && c == '"':
+			buf.WriteString("&quot;")
+		case attr && (c == '\n' || c == '\t'):
+			fmt.Fprintf(buf, "&#x%X;", c)
+		default:
+			buf.WriteByte(c)
 		}
 	}
 }
