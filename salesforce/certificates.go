@@ -178,8 +178,9 @@ func (p *Provider) DeleteCertificate(ctx context.Context, name string) error {
 
 // SetDefaultCertificate makes name the org's IdP certificate: a
 // read-modify-write of IdentityProviderSettings that sends both required
-// fields (certificateName, enableIdentityProvider=true). Setting the current
-// certificate again makes no call beyond the read.
+// fields (certificateName, enableIdentityProvider=true). A certificate that
+// does not exist is rotation.ErrNotFound. Setting the current certificate
+// again makes no call beyond the read.
 func (p *Provider) SetDefaultCertificate(ctx context.Context, name string) error {
 	if reason := ValidCertificateName(name); reason != "" {
 		return fmt.Errorf("salesforce: set default certificate %q: %s: %w", name, reason, rotation.ErrInvalidInput)
@@ -190,6 +191,11 @@ func (p *Provider) SetDefaultCertificate(ctx context.Context, name string) error
 	}
 	if s.CertificateName == name && s.EnableIdentityProvider {
 		return nil
+	}
+	// Salesforce would answer INVALID_CROSS_REFERENCE_KEY; reading first
+	// makes a missing certificate rotation.ErrNotFound.
+	if _, err := ReadOne[Certificate](ctx, p.c, name); err != nil {
+		return fmt.Errorf("salesforce: set default certificate: %w", err)
 	}
 	s.CertificateName = name
 	s.EnableIdentityProvider = true

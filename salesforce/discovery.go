@@ -81,11 +81,14 @@ func RoleARNs(formula string) (roleARN, providerARN string, err error) {
 	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
 		s = s[1 : len(s)-1]
 	}
-	// Split before each "arn:" so that commas inside names survive.
-	parts := strings.Split(s, ",arn:")
-	for i := 1; i < len(parts); i++ {
-		parts[i] = "arn:" + parts[i]
+	// Split only at commas before "arn:" so that commas inside names survive.
+	var parts []string
+	prev := 0
+	for _, m := range arnSplitRE.FindAllStringIndex(s, -1) {
+		parts = append(parts, s[prev:m[0]])
+		prev = m[1] - len("arn:")
 	}
+	parts = append(parts, s[prev:])
 	for _, part := range parts {
 		part = strings.TrimSpace(part)
 		switch kind := iamResourceType(part); kind {
@@ -108,6 +111,8 @@ func RoleARNs(formula string) (roleARN, providerARN string, err error) {
 	}
 	return roleARN, providerARN, nil
 }
+
+var arnSplitRE = regexp.MustCompile(`,\s*arn:`)
 
 var iamARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):(role|saml-provider)/.+$`)
 
