@@ -3,17 +3,15 @@ package sftest
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/pem"
 	"math/big"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/voicecert/voicecert/samlmeta"
 )
 
 // keyPool holds the keys shared by every Org of the process that uses the
@@ -91,37 +89,21 @@ func (o *Org) newCertificateLocked(name, label string, key *rsa.PrivateKey, expo
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := x509.ParseCertificate(der)
+	parsed, err := samlmeta.ParseCertDER(der)
 	if err != nil {
 		return nil, err
 	}
 	return &certificate{
-		name:        name,
-		label:       label,
-		id:          o.nextID(prefixCertificate),
-		keyBits:     bits,
-		key:         key,
-		cert:        parsed,
-		pem:         pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		fingerprint: fingerprint(der),
-		exportable:  exportable,
-		created:     now,
-		modified:    now,
+		name:       name,
+		label:      label,
+		id:         o.nextID(prefixCertificate),
+		keyBits:    bits,
+		key:        key,
+		cert:       parsed,
+		exportable: exportable,
+		created:    now,
+		modified:   now,
 	}, nil
-}
-
-// fingerprint is the SHA-256 of der as upper-case hex pairs joined by ':'.
-func fingerprint(der []byte) string {
-	sum := sha256.Sum256(der)
-	h := strings.ToUpper(hex.EncodeToString(sum[:]))
-	var b strings.Builder
-	for i := 0; i < len(h); i += 2 {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		b.WriteString(h[i : i+2])
-	}
-	return b.String()
 }
 
 // soapTime formats a dateTime the way the Metadata API does.
@@ -132,7 +114,7 @@ func soapTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0
 func (c *certificate) record() *node {
 	return parent("records",
 		el("fullName", c.name),
-		el("content", base64.StdEncoding.EncodeToString(c.pem)),
+		el("content", base64.StdEncoding.EncodeToString(c.cert.PEM())),
 		el("caSigned", "false"),
 		el("encryptedWithPlatformEncryption", "false"),
 		el("expirationDate", soapTime(c.cert.NotAfter)),

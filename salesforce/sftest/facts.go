@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/voicecert/voicecert/samlmeta"
 )
 
 // This file is the one place that holds the behaviours of the fake which rest
@@ -273,10 +275,8 @@ const (
 	// requires.
 	DefaultAudience = "https://signin.aws.amazon.com/saml"
 
-	nameIDUnspecified = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
-	nameIDEmail       = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
-	nameIDPersistent  = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
-	nameIDTransient   = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
+	nameIDEmail     = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+	nameIDTransient = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
 
 	sessionCookie = "sid"
 )
@@ -287,11 +287,11 @@ func nameIDFormat(v string) string {
 	case "EmailAddress":
 		return nameIDEmail
 	case "Persistent":
-		return nameIDPersistent
+		return samlmeta.NameIDFormatPersistent
 	case "Transient":
 		return nameIDTransient
 	default:
-		return nameIDUnspecified
+		return samlmeta.NameIDFormatUnspecified
 	}
 }
 

@@ -2,7 +2,6 @@ package sftest
 
 import (
 	"crypto/rsa"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/voicecert/voicecert/samlmeta"
 )
 
 // Option configures an Org.
@@ -46,7 +47,8 @@ func WithPageSize(n int) Option { return func(o *options) { o.pageSize = n } }
 func WithJWTAccessTokens() Option { return func(o *options) { o.jwtTokens = true } }
 
 // WithSignInURL sets the URL IdP-initiated logins post the SAML Response to
-// and the Response's Destination and Recipient (default DefaultSignInURL).
+// and the Response's Destination and Recipient. By default it is the app's
+// samlConfig acsUrl (DefaultSignInURL for seeded apps).
 func WithSignInURL(u string) Option { return func(o *options) { o.signInURL = u } }
 
 // WithAudience sets the Audience of issued assertions (default
@@ -147,9 +149,7 @@ type certificate struct {
 	id                string
 	keyBits           int
 	key               *rsa.PrivateKey
-	cert              *x509.Certificate
-	pem               []byte
-	fingerprint       string
+	cert              *samlmeta.Cert
 	exportable        bool
 	created, modified time.Time
 }
@@ -193,10 +193,9 @@ func (s *state) clone() *state {
 func New(opts ...Option) *Org {
 	o := &Org{
 		opts: options{
-			clock:     time.Now,
-			pageSize:  defaultPageSize,
-			signInURL: DefaultSignInURL,
-			audience:  DefaultAudience,
+			clock:    time.Now,
+			pageSize: defaultPageSize,
+			audience: DefaultAudience,
 		},
 		faults:   map[string][]*pendingFault{},
 		keyIndex: map[int]int{},
@@ -381,7 +380,7 @@ func (o *Org) Snapshot() Snapshot {
 		Pinned:             map[string]bool{},
 	}
 	for n, c := range o.st.certs {
-		s.Certificates[n] = c.fingerprint
+		s.Certificates[n] = c.cert.SHA256
 	}
 	for n, a := range o.st.apps {
 		s.AppCertificates[n] = o.st.effectiveCert(a)

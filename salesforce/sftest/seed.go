@@ -3,6 +3,8 @@ package sftest
 import (
 	"fmt"
 	"net/url"
+
+	"github.com/voicecert/voicecert/samlmeta"
 )
 
 // ContactCenterSeed describes a call center to seed with AddContactCenter.
@@ -35,12 +37,6 @@ type ContactCenterSeed struct {
 const (
 	TelephonyNative  = "native"
 	TelephonyPartner = "partner"
-)
-
-// Attribute names of the AWS SAML attributes the seeded apps carry.
-const (
-	attrRole            = "https://aws.amazon.com/SAML/Attributes/Role"
-	attrRoleSessionName = "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
 )
 
 // AddContactCenter seeds a call center and, for Amazon Connect telephony, the
@@ -110,10 +106,10 @@ func seedAppComponent(seed ContactCenterSeed, contact string) *node {
 	c := parent("metadata")
 	if seed.RoleARN != "" || seed.ProviderARN != "" {
 		c.Children = append(c.Children, parent("attributes",
-			el("formula", "'"+seed.RoleARN+","+seed.ProviderARN+"'"), el("key", attrRole)))
+			el("formula", "'"+seed.RoleARN+","+seed.ProviderARN+"'"), el("key", samlmeta.AttrRole)))
 	}
 	c.Children = append(c.Children,
-		parent("attributes", el("formula", "$User.Username"), el("key", attrRoleSessionName)),
+		parent("attributes", el("formula", "$User.Username"), el("key", samlmeta.AttrRoleSessionName)),
 		el("contactEmail", contact),
 		el("description", "Created by Service Cloud Voice for "+seed.DisplayName),
 		el("label", appLabel(seed.DisplayName)),
