@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/voicecert/voicecert/aws"
 	"github.com/voicecert/voicecert/aws/iamtest"
@@ -100,4 +101,8 @@ func contextWithTimeout(t *testing.T, d time.Duration) (context.Context, context
 
 func staticCreds(keyID, secret string) awssdk.CredentialsProvider {
 	return credentials.NewStaticCredentialsProvider(keyID, secret, "")
+}
+
+func tagInput(arn, key, value string) *iam.TagSAMLProviderInput {
+	return &iam.TagSAMLProviderInput{SAMLProviderArn: &arn, Tags: []types.Tag{{Key: &key, Value: &value}}}
 }
