@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"github.com/beevik/etree"
 	"math/big"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -118,3 +119,5 @@ func allElements(el *etree.Element) iter.Seq[*etree.Element] {
 		walk(el)
 	}
 }
+
+func regexpMust(p string) *regexp.Regexp { return regexp.MustCompile("(?s)" + p) }
