@@ -249,7 +249,11 @@ func TestAttackCommentInNameID(t *testing.T) {
 	kp := testKey(t, "xsw-resp", 2048)
 	const registered = "admin@example.com.evil.com"
 	for _, signResponse := range []bool{false, true} {
-		resp := issue(t, kp, func(s *ResponseSpec) { s.NameID = registered; s.SignResponse = signResponse; s.SignAssertion = !signResponse })
+		resp := issue(t, kp, func(s *ResponseSpec) {
+			s.NameID = registered
+			s.SignResponse = signResponse
+			s.SignAssertion = !signResponse
+		})
 		injected := strings.Replace(string(resp), ">"+registered+"<", ">admin@example.com<!---->.evil.com<", 1)
 		require.NotEqual(t, string(resp), injected)
 		a, err := VerifyResponse([]byte(injected), []*Cert{kp.cert}, WithClock(testClock))

@@ -28,7 +28,7 @@ func TestIssueAndVerifyResponse(t *testing.T) {
 	old, nw := testKey(t, "resp-old", 2048), testKey(t, "resp-new", 2048)
 	md := buildTestMetadata(t, old.cert, nw.cert)
 	for _, tc := range []struct {
-		name           string
+		name            string
 		resp, assertion bool
 	}{
 		{"default", false, false},
@@ -141,10 +141,16 @@ func TestVerifyResponseContentRefusals(t *testing.T) {
 		"failed status": func(r *etree.Element) {
 			r.FindElement("./Status/StatusCode").CreateAttr("Value", "urn:oasis:names:tc:SAML:2.0:status:Responder")
 		},
-		"no status":        func(r *etree.Element) { r.RemoveChild(r.FindElement("./Status")) },
-		"no issuer":        func(r *etree.Element) { a := r.FindElement("./Assertion"); a.RemoveChild(a.FindElement("./Issuer")) },
-		"no NameID":        func(r *etree.Element) { s := r.FindElement("./Assertion/Subject"); s.RemoveChild(s.FindElement("./NameID")) },
-		"no conditions":    func(r *etree.Element) { a := r.FindElement("./Assertion"); a.RemoveChild(a.FindElement("./Conditions")) },
+		"no status": func(r *etree.Element) { r.RemoveChild(r.FindElement("./Status")) },
+		"no issuer": func(r *etree.Element) { a := r.FindElement("./Assertion"); a.RemoveChild(a.FindElement("./Issuer")) },
+		"no NameID": func(r *etree.Element) {
+			s := r.FindElement("./Assertion/Subject")
+			s.RemoveChild(s.FindElement("./NameID"))
+		},
+		"no conditions": func(r *etree.Element) {
+			a := r.FindElement("./Assertion")
+			a.RemoveChild(a.FindElement("./Conditions"))
+		},
 		"no NotOnOrAfter":  func(r *etree.Element) { r.FindElement("./Assertion/Conditions").RemoveAttr("NotOnOrAfter") },
 		"bad NotBefore":    func(r *etree.Element) { r.FindElement("./Assertion/Conditions").CreateAttr("NotBefore", "soon") },
 		"bad NotOnOrAfter": func(r *etree.Element) { r.FindElement("./Assertion/Conditions").CreateAttr("NotOnOrAfter", "later") },
