@@ -113,8 +113,12 @@ type ManualGateError struct {
 
 func (e *ManualGateError) Error() string {
 	if e.TimedOut {
-		return fmt.Sprintf("step %q: timed out after %s waiting for %s of manual action %q (%s)",
-			e.Step, e.Timeout, e.Waiting, e.Manual.Action, e.Manual.Instructions)
+		msg := fmt.Sprintf("step %q: timed out after %s waiting for %s of manual action %q",
+			e.Step, e.Timeout, e.Waiting, e.Manual.Action)
+		if e.Manual.Instructions != "" {
+			msg += " (" + e.Manual.Instructions + ")"
+		}
+		return msg
 	}
 	return fmt.Sprintf("step %q: manual action %q: %s failed: %v", e.Step, e.Manual.Action, e.Waiting, e.Err)
 }

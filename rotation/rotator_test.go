@@ -1,0 +1,476 @@
+package rotation_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/voicecert/voicecert/rotation"
+)
+
+// noop returns a step that records its Apply and Rollback calls in log.
+func noop(name string, log *[]string) rotation.Step {
+	return rotation.StepFunc(name, "do "+name,
+		func(context.Context, *rotation.State) error { *log = append(*log, "apply "+name); return nil },
+		func(context.Context, *rotation.State) error { *log = append(*log, "rollback "+name); return nil })
+}
+
+func failing(name string, err error, log *[]string) rotation.Step {
+	return rotation.StepFunc(name, "fail "+name,
+		func(context.Context, *rotation.State) error { *log = append(*log, "apply "+name); return err },
+		func(context.Context, *rotation.State) error { *log = append(*log, "rollback "+name); return nil })
+}
+
+func TestNewRefuses(t *testing.T) {
+	var log []string
+	a, b := noop("a", &log), noop("b", &log)
+	cases := map[string]struct {
+		steps []rotation.Step
+		opts  []rotation.Option
+	}{
+		"no steps":         {nil, nil},
+		"nil step":         {[]rotation.Step{a, nil}, nil},
+		"empty name":       {[]rotation.Step{noop("", &log)}, nil},
+		"duplicate":        {[]rotation.Step{a, b, noop("a", &log)}, nil},
+		"hook unknown":     {[]rotation.Step{a}, []rotation.Option{rotation.WithStepBefore("zz", b)}},
+		"hook nil":         {[]rotation.Step{a}, []rotation.Option{rotation.WithStepAfter("a", nil)}},
+		"hook duplicate":   {[]rotation.Step{a, b}, []rotation.Option{rotation.WithStepAfter("a", noop("b", &log))}},
+		"retry attempts":   {[]rotation.Step{a}, []rotation.Option{rotation.WithRetry(0, time.Millisecond, time.Second)}},
+		"retry intervals":  {[]rotation.Step{a}, []rotation.Option{rotation.WithRetry(3, time.Second, time.Millisecond)}},
+		"manual timeout":   {[]rotation.Step{a}, []rotation.Option{rotation.WithManualTimeout(0)}},
+		"rollback timeout": {[]rotation.Step{a}, []rotation.Option{rotation.WithRollbackTimeout(-time.Second)}},
+		"nil clock":        {[]rotation.Step{a}, []rotation.Option{rotation.WithClock(nil)}},
+		"nil logger":       {[]rotation.Step{a}, []rotation.Option{rotation.WithLogger(nil)}},
+		"nil observer":     {[]rotation.Step{a}, []rotation.Option{rotation.WithObserver(nil)}},
+		"empty lock key":   {[]rotation.Step{a}, []rotation.Option{rotation.WithLocker(rotation.NewFileLocker(t.TempDir()), "")}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			r, err := rotation.New(c.steps, c.opts...)
+			assert.ErrorIs(t, err, rotation.ErrInvalidInput)
+			assert.Nil(t, r)
+		})
+	}
+}
+
+func TestHooksAndPlan(t *testing.T) {
+	var log []string
+	r, err := rotation.New([]rotation.Step{noop("stage", &log), noop("activate", &log)},
+		rotation.WithStepBefore("activate", noop("approval", &log)),
+		rotation.WithStepAfter("activate", noop("notify", &log)),
+		rotation.WithStepBefore("stage", noop("window", &log)),
+		rotation.WithStepAfter("notify", noop("audit", &log)), // anchored on a hook
+		nil, // ignored
+	)
+	require.NoError(t, err)
+	want := []string{"window", "stage", "approval", "activate", "notify", "audit"}
+	assert.Equal(t, want, stepNames(r.Steps()))
+	plan := r.Plan()
+	require.Len(t, plan, len(want))
+	for i, p := range plan {
+		assert.Equal(t, want[i], p.Name)
+		assert.Equal(t, "do "+want[i], p.Description)
+	}
+	assert.Empty(t, log, "Plan calls no step")
+
+	steps := r.Steps()
+	steps[0] = nil
+	assert.Equal(t, "window", r.Steps()[0].Name(), "Steps returns a copy")
+
+	require.NoError(t, r.Run(t.Context(), &rotation.State{}))
+	assert.Equal(t, []string{"apply window", "apply stage", "apply approval", "apply activate", "apply notify", "apply audit"}, log)
+}
+
+func TestRunEventsAndState(t *testing.T) {
+	var log []string
+	rec := &recorder{}
+	var buf bytes.Buffer
+	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	r, err := rotation.New([]rotation.Step{noop("a", &log), noop("b", &log)},
+		rotation.WithObserver(rec),
+		rotation.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))),
+		rotation.WithClock(func() time.Time { return now }))
+	require.NoError(t, err)
+	s := &rotation.State{}
+	require.NoError(t, r.Run(t.Context(), s))
+	assert.NotEmpty(t, s.ID, "an ID is assigned")
+	assert.Equal(t, now, s.StartedAt)
+	assert.Equal(t, []string{
+		"rotation.started", "step.started a", "step.succeeded a",
+		"step.started b", "step.succeeded b", "rotation.succeeded",
+	}, rec.types())
+	for _, e := range rec.events {
+		assert.Equal(t, s.ID, e.RotationID)
+		assert.Equal(t, now, e.Time)
+	}
+	assert.Contains(t, buf.String(), `"event":"step.succeeded"`)
+	assert.Contains(t, buf.String(), `"step":"b"`)
+
+	s2 := &rotation.State{ID: "fixed", StartedAt: now.Add(-time.Hour)}
+	require.NoError(t, r.Run(t.Context(), s2))
+	assert.Equal(t, "fixed", s2.ID, "an ID is kept")
+	assert.Equal(t, now.Add(-time.Hour), s2.StartedAt)
+	assert.ErrorIs(t, r.Run(t.Context(), nil), rotation.ErrInvalidInput)
+}
+
+func TestFailedStepIsRolledBackThenCompletedInReverse(t *testing.T) {
+	var log []string
+	cause := errors.New("cause")
+	rec := &recorder{}
+	r, err := rotation.New([]rotation.Step{noop("a", &log), noop("b", &log), failing("c", cause, &log), noop("d", &log)},
+		rotation.WithObserver(rec))
+	require.NoError(t, err)
+	err = r.Run(t.Context(), &rotation.State{})
+	require.ErrorIs(t, err, cause)
+	assert.Equal(t, []string{"apply a", "apply b", "apply c", "rollback c", "rollback b", "rollback a"}, log)
+	var re *rotation.RotationError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "c", re.Step)
+	assert.True(t, re.RolledBack)
+	assert.Equal(t, []string{"c", "b", "a"}, re.Undone)
+	assert.Equal(t, `rotation: step "c" failed: cause; rolled back completely (c, b, a)`, err.Error())
+	assert.Equal(t, []string{
+		"rotation.started", "step.started a", "step.succeeded a", "step.started b", "step.succeeded b",
+		"step.started c", "step.failed c", "step.rolledback c", "step.rolledback b", "step.rolledback a",
+		"rotation.rolledback c",
+	}, rec.types())
+	last := rec.of(rotation.EventRotationRolledBack)[0]
+	assert.Equal(t, "rollback complete", last.Message)
+	assert.ErrorIs(t, last.Err, cause)
+}
+
+func TestIncompleteRollback(t *testing.T) {
+	var log []string
+	cause, undo := errors.New("cause"), errors.New("cannot undo")
+	bad := rotation.StepFunc("a", "a", nil, func(context.Context, *rotation.State) error { return undo })
+	journal := rotation.NewMemoryJournal()
+	r, err := rotation.New([]rotation.Step{bad, noop("b", &log), failing("c", cause, &log)}, rotation.WithJournal(journal))
+	require.NoError(t, err)
+	err = r.Run(t.Context(), &rotation.State{})
+	var re *rotation.RotationError
+	require.ErrorAs(t, err, &re)
+	assert.False(t, re.RolledBack)
+	assert.Equal(t, []string{"c", "b"}, re.Undone)
+	require.Len(t, re.Remaining, 1)
+	assert.Equal(t, "a", re.Remaining[0].Step)
+	assert.ErrorIs(t, err, cause, "the cause")
+	assert.ErrorIs(t, err, undo, "and the rollback error")
+	assert.Equal(t, `rotation: step "c" failed: cause; rollback incomplete: step "a": cannot undo`, err.Error())
+
+	rec, err := journal.Load(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, rotation.StatusDirty, rec.Status)
+	assert.Equal(t, []rotation.StepRecord{
+		{Name: "a", Status: rotation.StepDone, Error: "cannot undo"},
+		{Name: "b", Status: rotation.StepRolledBack},
+		{Name: "c", Status: rotation.StepRolledBack, Error: "cause"},
+	}, rec.Steps)
+
+	// The rollback that failed is retried by a Resume once it can succeed.
+	fixed, err := rotation.New([]rotation.Step{noop("a", &log), noop("b", &log), noop("c", &log)})
+	require.NoError(t, err)
+	log = nil
+	require.NoError(t, fixed.Resume(t.Context(), rec, rotation.ResumeRollback))
+	assert.Equal(t, []string{"rollback a"}, log, "only the step still applied")
+
+	// A Resume whose rollback fails again says so.
+	err = r.Resume(t.Context(), rec, rotation.ResumeRollback)
+	require.ErrorAs(t, err, &re)
+	assert.ErrorIs(t, err, rotation.ErrRollbackRequested)
+	assert.ErrorIs(t, err, undo)
+	assert.Equal(t, "a", re.Step)
+}
+
+func TestNothingToRollBack(t *testing.T) {
+	cause := errors.New("cause")
+	r, err := rotation.New([]rotation.Step{rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error { return cause }, nil)})
+	require.NoError(t, err)
+	err = r.Run(t.Context(), &rotation.State{})
+	assert.EqualError(t, err, `rotation: step "a" failed: cause; rolled back completely (a)`)
+	re := &rotation.RotationError{Step: "x", Err: cause, RolledBack: true}
+	assert.Equal(t, `rotation: step "x" failed: cause; nothing to roll back`, re.Error())
+}
+
+func TestCancelledBeforeStep(t *testing.T) {
+	var log []string
+	ctx, cancel := context.WithCancel(t.Context())
+	stopper := rotation.StepFunc("b", "b", func(context.Context, *rotation.State) error {
+		log = append(log, "apply b")
+		cancel() // b completes although the context ends meanwhile
+		return nil
+	}, func(ctx context.Context, _ *rotation.State) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		log = append(log, "rollback b")
+		return nil
+	})
+	r, err := rotation.New([]rotation.Step{noop("a", &log), stopper, noop("c", &log)})
+	require.NoError(t, err)
+	err = r.Run(ctx, &rotation.State{})
+	require.ErrorIs(t, err, context.Canceled)
+	var re *rotation.RotationError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "c", re.Step, "the step about to run")
+	assert.Equal(t, []string{"apply a", "apply b", "rollback b", "rollback a"}, log, "c never ran, rollback ignores the cancellation")
+}
+
+func TestRollbackTimeout(t *testing.T) {
+	cause := errors.New("cause")
+	slow := rotation.StepFunc("a", "a", nil, func(ctx context.Context, _ *rotation.State) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	r, err := rotation.New([]rotation.Step{slow, failing("b", cause, new([]string))}, rotation.WithRollbackTimeout(10*time.Millisecond))
+	require.NoError(t, err)
+	err = r.Run(t.Context(), &rotation.State{})
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "the rollback timeout bounds a rollback")
+}
+
+func TestRetry(t *testing.T) {
+	t.Run("transient until success", func(t *testing.T) {
+		var calls int
+		rec := &recorder{}
+		flaky := rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
+			calls++
+			if calls < 3 {
+				return rotation.Transient(fmt.Errorf("throttled %d", calls))
+			}
+			return nil
+		}, nil)
+		r, err := rotation.New([]rotation.Step{flaky}, rotation.WithRetry(5, time.Millisecond, 2*time.Millisecond), rotation.WithObserver(rec))
+		require.NoError(t, err)
+		require.NoError(t, r.Run(t.Context(), &rotation.State{}))
+		assert.Equal(t, 3, calls)
+		retries := rec.of(rotation.EventStepRetrying)
+		require.Len(t, retries, 2)
+		assert.Equal(t, 1, retries[0].Attempt)
+		assert.Equal(t, 2, retries[1].Attempt)
+		assert.EqualError(t, retries[1].Err, "transient: throttled 2")
+		assert.True(t, strings.HasPrefix(retries[0].Message, "retrying in "))
+	})
+	t.Run("attempts spent", func(t *testing.T) {
+		var calls int
+		r, err := rotation.New([]rotation.Step{rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
+			calls++
+			return rotation.Transient(errors.New("throttled"))
+		}, nil)}, rotation.WithRetry(3, time.Millisecond, time.Millisecond))
+		require.NoError(t, err)
+		err = r.Run(t.Context(), &rotation.State{})
+		assert.True(t, rotation.IsTransient(err), "the last transient error is the cause")
+		assert.Equal(t, 3, calls)
+	})
+	t.Run("permanent is not retried", func(t *testing.T) {
+		var calls int
+		r, err := rotation.New([]rotation.Step{rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
+			calls++
+			return rotation.Permanent(rotation.Transient(errors.New("bad request")))
+		}, nil)}, rotation.WithRetry(3, time.Millisecond, time.Millisecond))
+		require.NoError(t, err)
+		require.Error(t, r.Run(t.Context(), &rotation.State{}))
+		assert.Equal(t, 1, calls)
+	})
+	t.Run("retry-after lengthens the wait", func(t *testing.T) {
+		var at []time.Time
+		r, err := rotation.New([]rotation.Step{rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
+			at = append(at, time.Now())
+			if len(at) == 1 {
+				return &rotation.TransientError{Err: errors.New("slow down"), RetryAfter: 40 * time.Millisecond}
+			}
+			return nil
+		}, nil)}, rotation.WithRetry(2, time.Millisecond, time.Millisecond))
+		require.NoError(t, err)
+		require.NoError(t, r.Run(t.Context(), &rotation.State{}))
+		require.Len(t, at, 2)
+		assert.GreaterOrEqual(t, at[1].Sub(at[0]), 40*time.Millisecond)
+	})
+	t.Run("context ends while waiting", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		r, err := rotation.New([]rotation.Step{rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
+			cancel()
+			return rotation.Transient(errors.New("throttled"))
+		}, nil)}, rotation.WithRetry(3, time.Hour, time.Hour))
+		require.NoError(t, err)
+		err = r.Run(ctx, &rotation.State{})
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.ErrorContains(t, err, "throttled", "the last attempt's error is kept")
+	})
+	t.Run("rollback is retried", func(t *testing.T) {
+		var calls int
+		r, err := rotation.New([]rotation.Step{
+			rotation.StepFunc("a", "a", nil, func(context.Context, *rotation.State) error {
+				calls++
+				if calls == 1 {
+					return rotation.Transient(errors.New("throttled"))
+				}
+				return nil
+			}),
+			failing("b", errors.New("cause"), new([]string)),
+		}, rotation.WithRetry(2, time.Millisecond, time.Millisecond))
+		require.NoError(t, err)
+		var re *rotation.RotationError
+		require.ErrorAs(t, r.Run(t.Context(), &rotation.State{}), &re)
+		assert.True(t, re.RolledBack)
+		assert.Equal(t, 2, calls)
+	})
+}
+
+func TestPanicInRollback(t *testing.T) {
+	r, err := rotation.New([]rotation.Step{
+		rotation.StepFunc("a", "a", nil, func(context.Context, *rotation.State) error { panic(errors.New("boom")) }),
+		failing("b", errors.New("cause"), new([]string)),
+	})
+	require.NoError(t, err)
+	err = r.Run(t.Context(), &rotation.State{})
+	var pe *rotation.PanicError
+	require.ErrorAs(t, err, &pe, "a panicking rollback is a rollback failure")
+	assert.Equal(t, "a", pe.Step)
+	assert.EqualError(t, pe.Unwrap(), "boom")
+	assert.Contains(t, err.Error(), `step "a" panicked: boom`)
+	assert.Nil(t, (&rotation.PanicError{Value: 42}).Unwrap())
+}
+
+// manualStep returns a step whose Apply asks for a person once.
+func manualStep(mae *rotation.ManualActionError, applies *atomic.Int32) rotation.Step {
+	return rotation.StepFunc("pin", "pin", func(context.Context, *rotation.State) error {
+		applies.Add(1)
+		return fmt.Errorf("app X: %w", mae)
+	}, nil)
+}
+
+func TestManualGate(t *testing.T) {
+	app := rotation.AppRef{Name: "X"}
+	t.Run("confirmed and observed", func(t *testing.T) {
+		var applies atomic.Int32
+		var changed atomic.Bool
+		var got rotation.ManualRequest
+		rec := &recorder{}
+		mae := &rotation.ManualActionError{Action: "set X", Instructions: "In Setup…", App: app, Certificate: "New",
+			Timeout: time.Second,
+			Wait: func(ctx context.Context) error {
+				if !changed.Load() {
+					return errors.New("not changed")
+				}
+				return nil
+			}}
+		r, err := rotation.New([]rotation.Step{manualStep(mae, &applies)}, rotation.WithObserver(rec),
+			rotation.WithConfirm(func(ctx context.Context, req rotation.ManualRequest) error {
+				got = req
+				changed.Store(true)
+				return nil
+			}))
+		require.NoError(t, err)
+		require.NoError(t, r.Run(t.Context(), &rotation.State{}))
+		assert.Equal(t, int32(1), applies.Load(), "Apply is not called again")
+		assert.Equal(t, "pin", got.Step)
+		assert.Equal(t, "set X", got.Action)
+		assert.Equal(t, "In Setup…", got.Instructions)
+		assert.Equal(t, app, got.App)
+		assert.Equal(t, "New", got.Certificate)
+		assert.False(t, got.Rollback)
+		assert.Equal(t, time.Second, got.Timeout)
+		assert.WithinDuration(t, time.Now().Add(time.Second), got.Deadline, time.Second)
+		waiting := rec.of(rotation.EventWaiting)
+		require.Len(t, waiting, 1)
+		assert.Equal(t, &got, waiting[0].Manual)
+	})
+	t.Run("wait only", func(t *testing.T) {
+		var applies atomic.Int32
+		mae := &rotation.ManualActionError{Action: "set X", Wait: func(context.Context) error { return nil }}
+		r, err := rotation.New([]rotation.Step{manualStep(mae, &applies)})
+		require.NoError(t, err)
+		require.NoError(t, r.Run(t.Context(), &rotation.State{}))
+	})
+	t.Run("nobody to ask", func(t *testing.T) {
+		var applies atomic.Int32
+		mae := &rotation.ManualActionError{Action: "set X"}
+		r, err := rotation.New([]rotation.Step{manualStep(mae, &applies)})
+		require.NoError(t, err)
+		err = r.Run(t.Context(), &rotation.State{})
+		require.ErrorIs(t, err, rotation.ErrManualAction)
+		var got *rotation.ManualActionError
+		require.ErrorAs(t, err, &got)
+		assert.Same(t, mae, got)
+	})
+	t.Run("timeout", func(t *testing.T) {
+		var applies atomic.Int32
+		mae := &rotation.ManualActionError{Action: "set X", Instructions: "edit X",
+			Wait: func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }}
+		r, err := rotation.New([]rotation.Step{manualStep(mae, &applies)}, rotation.WithManualTimeout(20*time.Millisecond))
+		require.NoError(t, err)
+		err = r.Run(t.Context(), &rotation.State{})
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.ErrorIs(t, err, rotation.ErrManualAction)
+		var ge *rotation.ManualGateError
+		require.ErrorAs(t, err, &ge)
+		assert.True(t, ge.TimedOut)
+		assert.Equal(t, 20*time.Millisecond, ge.Timeout)
+		assert.Contains(t, err.Error(), `timed out after 20ms waiting for the change of manual action "set X" (edit X)`)
+	})
+	t.Run("timeout with another error", func(t *testing.T) {
+		var applies atomic.Int32
+		mae := &rotation.ManualActionError{Action: "set X", Timeout: 10 * time.Millisecond}
+		r, err := rotation.New([]rotation.Step{manualStep(mae, &applies)},
+			rotation.WithConfirm(func(ctx context.Context, _ rotation.ManualRequest) error {
+				<-ctx.Done()
+				return errors.New("operator did not answer")
+			}))
+		require.NoError(t, err)
+		err = r.Run(t.Context(), &rotation.State{})
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorContains(t, err, "waiting for confirmation")
+	})
+	t.Run("refused", func(t *testing.T) {
+		var applies atomic.Int32
+		refused := errors.New("operator said no")
+		mae := &rotation.ManualActionError{Action: "set X", Wait: func(context.Context) error { t.Error("Wait after a refusal"); return nil }}
+		r, err := rotation.New([]rotation.Step{manualStep(mae, &applies)},
+			rotation.WithConfirm(func(context.Context, rotation.ManualRequest) error { return refused }))
+		require.NoError(t, err)
+		err = r.Run(t.Context(), &rotation.State{})
+		require.ErrorIs(t, err, refused)
+		require.ErrorIs(t, err, rotation.ErrManualAction)
+		assert.NotErrorIs(t, err, context.DeadlineExceeded)
+		assert.Contains(t, err.Error(), `manual action "set X": confirmation failed: operator said no`)
+	})
+	t.Run("in rollback", func(t *testing.T) {
+		rec := &recorder{}
+		var restored atomic.Bool
+		undo := rotation.StepFunc("pin", "pin", nil, func(context.Context, *rotation.State) error {
+			if restored.Load() {
+				return nil
+			}
+			return &rotation.ManualActionError{Action: "restore X", App: app, Certificate: "Old",
+				Wait: func(context.Context) error {
+					if !restored.Load() {
+						return errors.New("not restored")
+					}
+					return nil
+				}}
+		})
+		r, err := rotation.New([]rotation.Step{undo, failing("b", errors.New("cause"), new([]string))},
+			rotation.WithObserver(rec),
+			rotation.WithConfirm(func(_ context.Context, req rotation.ManualRequest) error {
+				assert.True(t, req.Rollback)
+				assert.Equal(t, "Old", req.Certificate)
+				restored.Store(true)
+				return nil
+			}))
+		require.NoError(t, err)
+		var re *rotation.RotationError
+		require.ErrorAs(t, r.Run(t.Context(), &rotation.State{}), &re)
+		assert.True(t, re.RolledBack)
+		waiting := rec.of(rotation.EventWaiting)
+		require.Len(t, waiting, 1)
+		assert.True(t, waiting[0].Rollback)
+	})
+}
