@@ -49,6 +49,15 @@ func checkValue(c *node, e WSDLElement, parentType string) *soapFault {
 		return nil
 	}
 	if t := e.ComplexType(); t != "" {
+		if c.HasXSIType && c.XSIType != t {
+			// A derived type in place of its base (metadata xsi:type="X"):
+			// check it as X when the table holds X; the operation decides
+			// about types it does not hold.
+			if !extends(c.XSIType, t) {
+				return nil
+			}
+			t = c.XSIType
+		}
 		if _, ok := wsdlTypes[t]; ok {
 			return checkSchema(c, t)
 		}
@@ -69,6 +78,16 @@ func checkValue(c *node, e WSDLElement, parentType string) *soapFault {
 		return clientFault(invalidSimple(v, e.Type))
 	}
 	return nil
+}
+
+// extends reports whether typeName is base or derives from it.
+func extends(typeName, base string) bool {
+	for t := typeName; t != ""; t = WSDLBase(t) {
+		if t == base {
+			return true
+		}
+	}
+	return false
 }
 
 // validSimple checks the lexical form of an XML Schema built-in value.
