@@ -88,6 +88,9 @@ const signatureMaxSkew = 15 * 60 // seconds
 // derives ValidUntil; the metadata's validUntil is used when present.
 const defaultValidUntilYears = 100
 
-// canonicalAudiences are the SAML audiences the AWS sign-in endpoint serves.
-// [C] the global one; [U] the regional form.
-const globalSignIn = "https://signin.aws.amazon.com/saml"
+// signInChecksCertValidity says whether the sign-in endpoint refuses a
+// Response signed with a certificate outside its validity period. [U] AWS
+// does not document it; Salesforce states that an expired contact-center
+// certificate "doesn't break anything", so the fake does not check it. The
+// assertion's own Conditions are always checked.
+const signInChecksCertValidity = false
