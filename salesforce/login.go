@@ -44,7 +44,10 @@ func (p *Provider) SAMLResponse(ctx context.Context, app rotation.AppRef) (strin
 				return restError("idp/login", resp, body)
 			}
 			if resp.Request != nil && resp.Request.URL.Path != "/idp/login" {
-				return fmt.Errorf("salesforce: SAML login into %s ended at %s, not /idp/login (is the session valid?)", app, resp.Request.URL.Path)
+				// frontdoor.jsp sends a session it does not accept to the
+				// login page: treat it as INVALID_SESSION_ID (one re-auth).
+				return &APIError{StatusCode: resp.StatusCode, ErrorCode: CodeInvalidSession,
+					Message: "frontdoor.jsp did not accept the session: the login ended at " + resp.Request.URL.Path + ", not /idp/login"}
 			}
 			v, err := formValue(string(body), "SAMLResponse")
 			if err != nil {
