@@ -16,6 +16,7 @@ import (
 	"github.com/voicecert/voicecert/aws/iamtest"
 	"github.com/voicecert/voicecert/aws/internal/testmeta"
 	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/rotation/rotationtest"
 )
 
 const (
@@ -36,8 +37,8 @@ func doc(keys ...int) []byte {
 }
 
 // fp returns the SHA-256 fingerprint of cached key k's certificate in
-// samlmeta's notation.
-func fp(k int) string { return fingerprint(testmeta.RSA(k).DER()) }
+// rotation.Certificate's notation (computed without samlmeta).
+func fp(k int) string { return rotationtest.Fingerprint(testmeta.RSA(k).DER()) }
 
 // sdkConfig returns an aws.Config for srv: static credentials of a new key
 // of account, the standard retryer with sdkTry attempts and no backoff or

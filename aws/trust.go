@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/cenkalti/backoff/v5"
 
+	"github.com/voicecert/voicecert/aws/internal/ctxsleep"
 	"github.com/voicecert/voicecert/rotation"
 	"github.com/voicecert/voicecert/samlmeta"
 )
@@ -199,7 +200,7 @@ func (rp *RelyingParty) awaitKeys(ctx context.Context, ref rotation.TrustRef, wa
 		default:
 			return err
 		}
-		if pollCtx.Err() == nil && sleep(pollCtx, b.NextBackOff()) {
+		if pollCtx.Err() == nil && ctxsleep.Sleep(pollCtx, b.NextBackOff()) {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -208,17 +209,5 @@ func (rp *RelyingParty) awaitKeys(ctx context.Context, ref rotation.TrustRef, wa
 		e := &NotPropagatedError{Account: ref.Account, ARN: ref.ARN, Want: want, Got: got, Polls: polls, Waited: time.Since(start), Last: last}
 		log.WarnContext(ctx, "aws: SAML provider update not propagated", "reads", polls, "waited", e.Waited, "want", want, "got", got)
 		return e
-	}
-}
-
-// sleep waits d or until ctx ends; it reports whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -2,7 +2,6 @@ package iamtest
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/voicecert/voicecert/aws/internal/ctxsleep"
 )
 
 // request is one parsed API request.
@@ -74,7 +75,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if !sleep(r.Context(), latency) {
+	if !ctxsleep.Sleep(r.Context(), latency) {
 		return
 	}
 	if f == nil {
@@ -112,20 +113,6 @@ func (s *Server) takeFault(op string) *Fault {
 		}
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // target names what a request addresses, for the call log.
