@@ -227,12 +227,12 @@ func (c *Client) UpdateMetadata(ctx context.Context, comps ...Component) error {
 // metadataItem wraps a component as <metadata xsi:type="T">.
 type metadataItem struct{ c Component }
 
-func (m metadataItem) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	start = xml.StartElement{
+// MarshalXML implements xml.Marshaler; the element is always <metadata>.
+func (m metadataItem) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+	return e.EncodeElement(m.c, xml.StartElement{
 		Name: xml.Name{Local: "metadata"},
 		Attr: []xml.Attr{{Name: xml.Name{Local: "xsi:type"}, Value: m.c.MetadataType()}},
-	}
-	return e.EncodeElement(m.c, start)
+	})
 }
 
 // resultError is the SaveResult / DeleteResult shape.
