@@ -82,11 +82,28 @@ type ManualActionError struct {
 	// certificate, so that a program (a test, a sandbox) can play the person.
 	App         AppRef
 	Certificate string
+	// Changes lists every app change the action asks for when there are
+	// several (App and Certificate then name the first).
+	Changes []AppChange
 	// Wait, when set, blocks until the change is observed or ctx ends.
 	Wait func(ctx context.Context) error
 	// Timeout, when positive, bounds the whole wait for this action,
 	// overriding the engine's default.
 	Timeout time.Duration
+}
+
+// AppChange is one app that a person must set to one certificate.
+type AppChange struct {
+	App         AppRef `json:"app"`
+	Certificate string `json:"certificate"`
+}
+
+// AppChanges returns every app change the action asks for.
+func (e *ManualActionError) AppChanges() []AppChange {
+	if len(e.Changes) > 0 || e.App.IsZero() {
+		return e.Changes
+	}
+	return []AppChange{{App: e.App, Certificate: e.Certificate}}
 }
 
 func (e *ManualActionError) Error() string {

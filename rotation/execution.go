@@ -250,7 +250,7 @@ func (x *execution) gate(ctx context.Context, name string, mae *ManualActionErro
 	}
 	req := ManualRequest{
 		Step: name, Action: mae.Action, Instructions: mae.Instructions,
-		App: mae.App, Certificate: mae.Certificate, Rollback: rollback,
+		App: mae.App, Certificate: mae.Certificate, Changes: mae.AppChanges(), Rollback: rollback,
 		Timeout: timeout, Deadline: cfg.now().Add(timeout),
 	}
 	x.emit(ctx, Event{Type: EventWaiting, Step: name, Rollback: rollback, Manual: &req, Message: mae.Instructions})

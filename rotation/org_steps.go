@@ -280,32 +280,31 @@ func (s *activateStep) Apply(ctx context.Context, st *State) error {
 	return p.setApps(ctx, st, func(a AppState) string { return st.New.Name }, true)
 }
 
+// Rollback restores the org default first, then asks every app back onto
+// the certificate it had. Going through every app, not only those seen as
+// pinned, also catches an app pinned to the very certificate that was the
+// default (which no endpoint can tell from following the default).
 func (s *activateStep) Rollback(ctx context.Context, st *State) error {
 	p := s.p
-	appsErr := p.setApps(ctx, st, func(a AppState) string { return a.Before.Name }, false)
 	if st.OldDefault.Name != "" {
 		if err := p.idp.SetDefaultCertificate(ctx, st.OldDefault.Name); err != nil {
-			if appsErr != nil {
-				// Keep the person's pending action in the message only: the
-				// step is not done when a person has finished.
-				return fmt.Errorf("restore IdP certificate %s: %w (also pending: %v)", st.OldDefault.Name, err, appsErr)
-			}
 			return fmt.Errorf("restore IdP certificate %s: %w", st.OldDefault.Name, err)
 		}
 		p.opts.Logger.InfoContext(ctx, "audit: IdP certificate restored", "certificate", st.OldDefault.Name, "sha256", st.OldDefault.SHA256)
 	}
-	return appsErr
+	return p.setApps(ctx, st, func(a AppState) string { return a.Before.Name }, false)
 }
 
-// setApps sets every in-scope app to the certificate target names. Changes
+// setApps sets every in-scope app to the certificate target names; an app
+// that follows the default needs nothing and the backend says so. Changes
 // that need a person are gathered into one *ManualActionError whose Wait
-// waits for all of them. Apply switches every app (followers need nothing);
-// rollback only the pinned ones.
-func (p *OrgPlan) setApps(ctx context.Context, st *State, target func(AppState) string, all bool) error {
+// waits for all of them. Forward it stops at the first error (canaries
+// first); backward it tries every app.
+func (p *OrgPlan) setApps(ctx context.Context, st *State, target func(AppState) string, forward bool) error {
 	var apps []AppState
 	for _, c := range st.ContactCenters {
 		a, ok := st.Apps[c.App.Name]
-		if ok && (all || a.Pinned) && !slices.ContainsFunc(apps, func(x AppState) bool { return x.App == a.App }) {
+		if ok && !slices.ContainsFunc(apps, func(x AppState) bool { return x.App == a.App }) {
 			apps = append(apps, a)
 		}
 	}
@@ -314,7 +313,7 @@ func (p *OrgPlan) setApps(ctx context.Context, st *State, target func(AppState) 
 		manual []*ManualActionError
 	)
 	run := p.fanOut
-	if !all {
+	if !forward {
 		run = p.each
 	}
 	err := run(ctx, len(apps), func(ctx context.Context, i int) error {
@@ -324,12 +323,12 @@ func (p *OrgPlan) setApps(ctx context.Context, st *State, target func(AppState) 
 			return Permanent(fmt.Errorf("app %s: the certificate to set has no name known to the identity provider", a.App))
 		}
 		err := p.idp.SetAppCertificate(ctx, a.App, name)
-		// Forward (all) a pinned app ends on the new certificate; backward
-		// it is back on its own.
+		// A pinned app switched forward ends on the new certificate;
+		// backward it is back on its own.
 		record := func() {
 			if a.Pinned {
 				st.Lock()
-				a.Switched = all
+				a.Switched = forward
 				st.Apps[a.App.Name] = a
 				st.Unlock()
 			}
@@ -375,15 +374,18 @@ func joinManual(ms []*ManualActionError) error {
 	}
 	slices.SortFunc(ms, func(a, b *ManualActionError) int { return strings.Compare(a.App.Name, b.App.Name) })
 	var actions, instructions []string
+	var changes []AppChange
 	for _, m := range ms {
 		actions = append(actions, m.Action)
 		instructions = append(instructions, m.Instructions)
+		changes = append(changes, m.AppChanges()...)
 	}
 	out := &ManualActionError{
 		Action:       strings.Join(actions, "; "),
 		Instructions: strings.Join(instructions, "\n\n"),
-		App:          ms[0].App,
-		Certificate:  ms[0].Certificate,
+		App:          changes[0].App,
+		Certificate:  changes[0].Certificate,
+		Changes:      changes,
 		Wait: func(ctx context.Context) error {
 			g, ctx := errgroup.WithContext(ctx)
 			for _, m := range ms {

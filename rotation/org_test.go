@@ -67,7 +67,12 @@ func (w *orgWorld) snapshot() worldSnapshot {
 
 // admin plays the person who changes a pinned app in Setup.
 func (w *orgWorld) admin(_ context.Context, req rotation.ManualRequest) error {
-	return w.idp.PinApp(req.App.Name, req.Certificate)
+	for _, c := range req.Changes {
+		if err := w.idp.PinApp(c.App.Name, c.Certificate); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *orgWorld) rotator(t *testing.T, plan *rotation.OrgPlan, opts ...rotation.Option) *rotation.Rotator {
@@ -404,4 +409,32 @@ func TestCertificateNameAndLabel(t *testing.T) {
 	assert.Equal(t, "SCV 2026-11-27 r7", l)
 	_, err = rotation.CertificateLabel("   ", "r", time.Now())
 	require.ErrorIs(t, err, rotation.ErrInvalidInput)
+}
+
+// An app pinned to the very certificate that is the org default looks like a
+// follower; activation and rollback still reach it through the person.
+func TestOrgPlanHiddenPinIsSwitchedAndRestored(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fail=%v", fail), func(t *testing.T) {
+			w := newOrgWorld(t)
+			require.NoError(t, w.idp.PinApp(orgNorth.App.Name, "Old_Cert"))
+			initial := w.snapshot()
+			if fail {
+				// The last mutating call of the relying party: retire's second write.
+				w.rp.FailCall("SetTrust", 4, rotation.Permanent(errors.New("injected")))
+			}
+			plan := newPlan(t, w)
+			st := plan.NewState("hidden")
+			err := w.rotator(t, plan).Run(context.Background(), st)
+			if !fail {
+				require.NoError(t, err)
+				requireRotated(t, w, initial, st)
+				return
+			}
+			var re *rotation.RotationError
+			require.ErrorAs(t, err, &re)
+			require.Equal(t, rotation.StepRetire, re.Step)
+			assert.Equal(t, initial, w.snapshot())
+		})
+	}
 }

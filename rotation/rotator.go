@@ -94,6 +94,9 @@ type ManualRequest struct {
 	// when the step knows.
 	App         AppRef
 	Certificate string
+	// Changes lists every app change asked for (App and Certificate are
+	// the first of them).
+	Changes []AppChange
 	// Rollback reports that the change undoes an earlier one.
 	Rollback bool
 	// Timeout bounds the wait; Deadline is when it ends.
