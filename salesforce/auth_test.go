@@ -49,6 +49,14 @@ func useSource(t *testing.T, org *sftest.Org, src oauth2.TokenSource, logs *logB
 	return err
 }
 
+// requireOAuthError checks that err is the token endpoint's error code.
+func requireOAuthError(t *testing.T, err error, code string) {
+	t.Helper()
+	var re *oauth2.RetrieveError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, code, re.ErrorCode)
+}
+
 func seededOrg(t *testing.T, opts ...sftest.Option) *sftest.Org {
 	t.Helper()
 	org := sftest.New(opts...)
@@ -81,26 +89,18 @@ func TestJWTBearerAgainstSftest(t *testing.T) {
 			bad.PrivateKey = testKey(t, 2048)
 		}
 		err := useSource(t, org, &bad, nil)
-		var re *oauth2.RetrieveError
-		require.ErrorAs(t, err, &re)
-		assert.Equal(t, "invalid_grant", re.ErrorCode)
+		requireOAuthError(t, err, "invalid_grant")
 		assert.False(t, rotation.IsTransient(err))
 	})
 	t.Run("expired assertion", func(t *testing.T) {
 		old := *src
 		old.Now = func() time.Time { return time.Now().Add(-time.Hour) }
-		err := useSource(t, org, &old, nil)
-		var re *oauth2.RetrieveError
-		require.ErrorAs(t, err, &re)
-		assert.Equal(t, "invalid_grant", re.ErrorCode)
+		requireOAuthError(t, useSource(t, org, &old, nil), "invalid_grant")
 	})
 	t.Run("wrong audience", func(t *testing.T) {
 		aud := *src
 		aud.Audience = "https://elsewhere.example.com"
-		err := useSource(t, org, &aud, nil)
-		var re *oauth2.RetrieveError
-		require.ErrorAs(t, err, &re)
-		assert.Equal(t, "invalid_grant", re.ErrorCode)
+		requireOAuthError(t, useSource(t, org, &aud, nil), "invalid_grant")
 	})
 	t.Run("token endpoint unavailable is transient", func(t *testing.T) {
 		org.InjectFault("token", sftest.Fault{Code: "SERVER_UNAVAILABLE", Status: 503}, 10)
@@ -123,9 +123,7 @@ func TestClientCredentialsAgainstSftest(t *testing.T) {
 	bad := *src
 	bad.ClientSecret = "wrong"
 	err := useSource(t, org, &bad, nil)
-	var re *oauth2.RetrieveError
-	require.ErrorAs(t, err, &re)
-	assert.Equal(t, "invalid_client", re.ErrorCode)
+	requireOAuthError(t, err, "invalid_client")
 	assert.NotContains(t, err.Error(), "wrong")
 	assert.NotContains(t, fmt.Sprintf("%v %+v", src, src), secret, "printing the source hides the secret")
 }

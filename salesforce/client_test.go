@@ -282,13 +282,20 @@ func TestQueryFollowsNextRecordsURL(t *testing.T) {
 	})
 	recs, err := stubClient(t, s).ToolingQuery(ctxT(t), "SELECT DeveloperName FROM Certificate")
 	require.NoError(t, err)
-	var names []string
+	assert.Equal(t, []string{"A", "B", "C"}, recordField(t, recs, "DeveloperName"))
+}
+
+// recordField returns one string field of every query record.
+func recordField(t *testing.T, recs []json.RawMessage, field string) []string {
+	t.Helper()
+	var out []string
 	for _, r := range recs {
-		var v struct{ DeveloperName string }
+		var v map[string]any
 		require.NoError(t, json.Unmarshal(r, &v))
-		names = append(names, v.DeveloperName)
+		s, _ := v[field].(string)
+		out = append(out, s)
 	}
-	assert.Equal(t, []string{"A", "B", "C"}, names)
+	return out
 }
 
 func TestQueryErrors(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/voicecert/voicecert/rotation"
@@ -148,16 +147,7 @@ func sameID(a, b string) bool {
 // app without one gives a contact center with a zero Trust and a warning in
 // the log. Results are sorted by call center name.
 func (p *Provider) ContactCenters(ctx context.Context) ([]rotation.ContactCenter, error) {
-	files, err := p.c.ListMetadata(ctx, TypeCallCenter)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = f.FullName
-	}
-	slices.Sort(names)
-	centers, err := ReadMetadata[CallCenter](ctx, p.c, names...)
+	_, centers, err := listAndRead[CallCenter](ctx, p.c)
 	if err != nil {
 		return nil, err
 	}
@@ -192,16 +182,7 @@ type appInfo struct {
 
 // connectedApps lists and reads every connected app of the org.
 func (p *Provider) connectedApps(ctx context.Context) ([]appInfo, error) {
-	files, err := p.c.ListMetadata(ctx, TypeConnectedApp)
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(files, func(a, b FileProperties) int { return strings.Compare(a.FullName, b.FullName) })
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = f.FullName
-	}
-	read, err := ReadMetadata[ConnectedApp](ctx, p.c, names...)
+	files, read, err := listAndRead[ConnectedApp](ctx, p.c)
 	if err != nil {
 		return nil, err
 	}

@@ -172,15 +172,7 @@ func (p *Provider) appCertificate(ctx context.Context, appName string) (*samlmet
 // them by SHA-256 fingerprint. Certificates whose content cannot be parsed
 // are skipped.
 func (p *Provider) certificatesByFingerprint(ctx context.Context) (map[string]rotation.Certificate, error) {
-	files, err := p.c.ListMetadata(ctx, TypeCertificate)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = f.FullName
-	}
-	certs, err := ReadMetadata[Certificate](ctx, p.c, names...)
+	_, certs, err := listAndRead[Certificate](ctx, p.c)
 	if err != nil {
 		return nil, err
 	}

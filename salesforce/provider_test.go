@@ -2,7 +2,6 @@ package salesforce_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -337,13 +336,7 @@ func TestQueryPagingAgainstSftest(t *testing.T) {
 	sb := newSandbox(t, sftest.WithPageSize(2))
 	recs, err := sb.client.Query(ctxT(t), "SELECT Id, Name, InternalName FROM CallCenter ORDER BY InternalName")
 	require.NoError(t, err)
-	var names []string
-	for _, r := range recs {
-		var v struct{ InternalName string }
-		require.NoError(t, json.Unmarshal(r, &v))
-		names = append(names, v.InternalName)
-	}
-	assert.Equal(t, []string{"Billing_Voice", "Legacy_Voice", "Sales_Voice", "Support_Voice", "Twilio_CC"}, names)
+	assert.Equal(t, []string{"Billing_Voice", "Legacy_Voice", "Sales_Voice", "Support_Voice", "Twilio_CC"}, recordField(t, recs, "InternalName"))
 	assert.Equal(t, 3, countOps(sb.org, "query"), "three pages of two")
 
 	_, err = sb.client.ToolingQuery(ctxT(t), "SELECT Bogus FROM Certificate")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/voicecert/voicecert/rotation"
@@ -152,6 +153,13 @@ func (r *record[T]) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	return nil
 }
 
+// namesRequest is the request of readMetadata and deleteMetadata.
+type namesRequest struct {
+	XMLName   xml.Name
+	Type      string   `xml:"type"`
+	FullNames []string `xml:"fullNames"`
+}
+
 // ReadMetadata reads components of type T by full name (readMetadata), up to
 // 10 per call. The result is aligned with fullNames; a missing component
 // (Salesforce answers a nil or empty record) is a nil entry.
@@ -159,11 +167,7 @@ func ReadMetadata[T any, PT ptrComponent[T]](ctx context.Context, c *Client, ful
 	typ := PT(new(T)).MetadataType()
 	out := make([]*T, 0, len(fullNames))
 	for chunk := range chunks(fullNames) {
-		req := struct {
-			XMLName   xml.Name `xml:"readMetadata"`
-			Type      string   `xml:"type"`
-			FullNames []string `xml:"fullNames"`
-		}{Type: typ, FullNames: chunk}
+		req := namesRequest{XMLName: xml.Name{Local: "readMetadata"}, Type: typ, FullNames: chunk}
 		var resp struct {
 			Records []record[T] `xml:"result>records"`
 		}
@@ -181,6 +185,23 @@ func ReadMetadata[T any, PT ptrComponent[T]](ctx context.Context, c *Client, ful
 		}
 	}
 	return out, nil
+}
+
+// listAndRead lists every component of type T (listMetadata) and reads them
+// all, sorted by full name. values[i] is nil when files[i] vanished between
+// the two calls.
+func listAndRead[T any, PT ptrComponent[T]](ctx context.Context, c *Client) (files []FileProperties, values []*T, err error) {
+	files, err = c.ListMetadata(ctx, PT(new(T)).MetadataType())
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(files, func(a, b FileProperties) int { return strings.Compare(a.FullName, b.FullName) })
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.FullName
+	}
+	values, err = ReadMetadata[T, PT](ctx, c, names...)
+	return files, values, err
 }
 
 // ReadOne reads one component; a missing one is an error wrapping
@@ -302,11 +323,7 @@ func resultErrors(results []saveResult) []error {
 func (c *Client) DeleteMetadata(ctx context.Context, typ string, fullNames ...string) error {
 	var errs []error
 	for chunk := range chunks(fullNames) {
-		req := struct {
-			XMLName   xml.Name `xml:"deleteMetadata"`
-			Type      string   `xml:"type"`
-			FullNames []string `xml:"fullNames"`
-		}{Type: typ, FullNames: chunk}
+		req := namesRequest{XMLName: xml.Name{Local: "deleteMetadata"}, Type: typ, FullNames: chunk}
 		var resp struct {
 			Results []saveResult `xml:"result"`
 		}
