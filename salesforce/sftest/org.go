@@ -204,7 +204,6 @@ func New(opts ...Option) *Org {
 			certs:       map[string]*certificate{},
 			apps:        map[string]*connectedApp{},
 			callCenters: map[string]*callCenter{},
-			idpEnabled:  true,
 		},
 	}
 	for _, opt := range opts {

@@ -58,7 +58,7 @@ func metadataOf(t *testing.T, u string) []byte {
 func TestIdPLoginFollowsTheAppCertificate(t *testing.T) {
 	o := seededOrg(t)
 	_, loginID := o.AddContactCenter(ContactCenterSeed{InternalName: "Beta", Telephony: TelephonyPartner,
-		RoleARN: "arn:aws:iam::210987654321:role/Beta-SAMLRole",
+		RoleARN:     "arn:aws:iam::210987654321:role/Beta-SAMLRole",
 		ProviderARN: "arn:aws:iam::210987654321:saml-provider/SalesforceVoiceIdp_00D", Region: "eu-west-2"})
 	clock := samlmeta.WithClock(func() time.Time { return fixedNow.Add(time.Minute) })
 
