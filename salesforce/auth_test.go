@@ -126,6 +126,12 @@ func TestClientCredentialsAgainstSftest(t *testing.T) {
 	requireOAuthError(t, err, "invalid_client")
 	assert.NotContains(t, err.Error(), "wrong")
 	assert.NotContains(t, fmt.Sprintf("%v %+v", src, src), secret, "printing the source hides the secret")
+	logs := &logBuffer{}
+	logs.logger().Info("source", "cc", src, "jwt", &salesforce.JWTBearer{ClientID: "3MVG9jwt", PrivateKey: testKey(t, 2048)})
+	assert.Contains(t, logs.String(), `"client_id":"3MVG9cc"`)
+	assert.Contains(t, logs.String(), `"client_id":"3MVG9jwt"`)
+	assert.NotContains(t, logs.String(), secret, "logging the source hides the secret")
+	assert.NotContains(t, logs.String(), "PrivateKey")
 }
 
 func TestJWTFormatAccessTokensRefusedAgainstSftest(t *testing.T) {

@@ -46,7 +46,9 @@
 //     from the org default as pinned, and asks a person to change a pinned
 //     app (a rotation.ManualActionError whose Wait polls that endpoint). All
 //     of this is in appcert.go, the one place to change if Salesforce
-//     documents a field.
+//     documents a field. An app pinned to the very certificate that is the
+//     org default cannot be told apart from one that follows the default;
+//     it is reported as following it.
 //   - That the per-app endpoint publishes the app's own certificate and is
 //     unauthenticated (Provider.SigningState, Client.AppMetadata).
 //   - The IdentityProviderSettings full name "IdentityProvider", and that
@@ -55,7 +57,9 @@
 //   - How a CallCenter names Amazon Connect (reqTelephonyProvider
 //     AMAZON_CONNECT, reqVendorInfoApiName c__AMAZON_CONNECT) and links its
 //     connected app (reqConnectedAppId, else the label "<display name>
-//     Connected App"); the constants and rules are in discovery.go.
+//     Connected App"); the constants and rules are in discovery.go. The app=
+//     id of reqIdentityUrl (0sp…) becomes the app's LoginID only: no
+//     Metadata API field maps it to a connected app.
 //   - That the app's AWS Role attribute formula is "'<arn>,<arn>'" (RoleARNs
 //     accepts either order and parses each ARN by its type).
 //   - That an API session may pass frontdoor.jsp into /idp/login, and the

@@ -85,6 +85,21 @@ func TestContactCenterWithoutConnectedApp(t *testing.T) {
 	assert.Contains(t, logs.String(), "no connected app found")
 }
 
+func TestSigningStateWithoutIdentityProvider(t *testing.T) {
+	s := newStub(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		soapOK(w, `<readMetadataResponse><result><records xsi:nil="true"/></result></readMetadataResponse>`)
+	})
+	p := salesforce.NewProvider(stubClient(t, s))
+	_, err := p.SigningState(ctxT(t))
+	require.ErrorIs(t, err, rotation.ErrNotFound)
+	assert.Contains(t, err.Error(), "identity provider is not set up")
+	err = p.SetDefaultCertificate(ctxT(t), "SCV_IdP_2026")
+	require.ErrorIs(t, err, rotation.ErrNotFound)
+	for _, r := range s.requests() {
+		assert.Equal(t, "readMetadata", soapOp(r.Body), "nothing but reads")
+	}
+}
+
 func TestSigningStateNamesPinnedCertificate(t *testing.T) {
 	sb := newSandbox(t)
 	st, err := sb.provider.SigningState(ctxT(t))
