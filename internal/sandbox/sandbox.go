@@ -1,0 +1,413 @@
+// Package sandbox starts a whole voicecert world on loopback: a fake
+// Salesforce org (sftest) and a fake AWS IAM (iamtest) seeded with Amazon
+// Connect contact centers in several AWS accounts, and the real salesforce
+// and aws backends wired to them. The demo, the sandbox command and the
+// evidence tests all use it, so they exercise the same real code paths a
+// rotation of a real org does, over real HTTP.
+package sandbox
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/voicecert/voicecert/aws"
+	"github.com/voicecert/voicecert/aws/iamtest"
+	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/salesforce"
+	"github.com/voicecert/voicecert/salesforce/sftest"
+	"github.com/voicecert/voicecert/samlmeta"
+)
+
+// OrgID is the sandbox org's id.
+const OrgID = "00D5g000004SCVAAA"
+
+// Options shape the sandbox world.
+type Options struct {
+	// ContactCenters is how many contact centers to seed (default 3).
+	ContactCenters int
+	// Accounts is how many AWS accounts they spread over (default 2).
+	Accounts int
+	// Pinned is how many apps (the last ones) pin their own certificate
+	// instead of following the org default (default 1; -1 for none).
+	Pinned int
+	// Latency is added to every API call of both fakes.
+	Latency time.Duration
+	// KeyGenerator makes certificate keys in the fake org (default: the
+	// fake's process-wide pool; pass rsa.GenerateKey for fresh keys).
+	KeyGenerator func(bits int) (*rsa.PrivateKey, error)
+	// PollInterval is how often the backends poll (a pinned app's metadata,
+	// IAM propagation); default 10ms.
+	PollInterval time.Duration
+	// Logger receives the backends' logs (default discard).
+	Logger *slog.Logger
+}
+
+// ContactCenter is one seeded contact center.
+type ContactCenter struct {
+	Name, App, LoginID string
+	Account            string
+	ProviderARN        string
+	RoleARN            string
+	Pinned             bool
+}
+
+// World is a running sandbox.
+type World struct {
+	Org *sftest.Org
+	IAM *iamtest.Server
+	// IdP and RP are the real backends, wired to the fakes.
+	IdP *salesforce.Provider
+	RP  aws.Multi
+	// Credentials maps each AWS account to its access key id and secret.
+	Credentials    map[string][2]string
+	Accounts       []string
+	ContactCenters []ContactCenter
+}
+
+// Start seeds and starts a world. Close it when done.
+func Start(ctx context.Context, o Options) (*World, error) {
+	if o.ContactCenters == 0 {
+		o.ContactCenters = 3
+	}
+	if o.Accounts == 0 {
+		o.Accounts = 2
+	}
+	if o.Pinned == 0 {
+		o.Pinned = 1
+	}
+	if o.Pinned < 0 {
+		o.Pinned = 0
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = 10 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ContactCenters < 1 || o.Accounts < 1 || o.Pinned > o.ContactCenters {
+		return nil, fmt.Errorf("sandbox: %d contact centers, %d accounts, %d pinned: need at least one of each and no more pinned than contact centers",
+			o.ContactCenters, o.Accounts, o.Pinned)
+	}
+
+	iamOpts := []iamtest.Option{}
+	orgOpts := []sftest.Option{sftest.WithOrgID(OrgID)}
+	if o.KeyGenerator != nil {
+		orgOpts = append(orgOpts, sftest.WithKeyGenerator(o.KeyGenerator))
+	}
+	w := &World{Credentials: map[string][2]string{}}
+	w.IAM = iamtest.New(iamOpts...)
+	w.Org = sftest.New(append(orgOpts, sftest.WithSignInURL(w.IAM.SignInURL()))...)
+
+	for i := range o.Accounts {
+		acct := fmt.Sprintf("%012d", 111111111111*(i+1))
+		w.Accounts = append(w.Accounts, acct)
+		id, secret := w.IAM.AddAccount(acct)
+		w.Credentials[acct] = [2]string{id, secret}
+	}
+
+	// Pinned apps are seeded before the org default exists, so that each
+	// gets a certificate of its own.
+	w.Org.AddCertificate("SelfSignedCert_Previous", 2048)
+	seeds := make([]sftest.ContactCenterSeed, o.ContactCenters)
+	for i := range o.ContactCenters {
+		acct := w.Accounts[i%o.Accounts]
+		name := fmt.Sprintf("ContactCenter%02d", i+1)
+		cc := ContactCenter{
+			Name:        name,
+			App:         name + "_Connected_App",
+			Account:     acct,
+			ProviderARN: "arn:aws:iam::" + acct + ":saml-provider/" + aws.DefaultProviderName,
+			RoleARN:     "arn:aws:iam::" + acct + ":role/" + name + "-SAMLRole",
+			Pinned:      i >= o.ContactCenters-o.Pinned,
+		}
+		telephony := sftest.TelephonyNative
+		if i%2 == 1 {
+			telephony = sftest.TelephonyPartner
+		}
+		seeds[i] = sftest.ContactCenterSeed{
+			InternalName: name, DisplayName: fmt.Sprintf("Contact Center %d", i+1), Telephony: telephony,
+			AppName: cc.App, Pinned: cc.Pinned, RoleARN: cc.RoleARN, ProviderARN: cc.ProviderARN,
+			InstanceID: fmt.Sprintf("%08d-0000-4000-8000-%012d", i+1, i+1), Region: "us-east-1",
+		}
+		w.ContactCenters = append(w.ContactCenters, cc)
+	}
+	for i, s := range seeds {
+		if s.Pinned {
+			_, w.ContactCenters[i].LoginID = w.Org.AddContactCenter(s)
+		}
+	}
+	w.Org.SetDefaultCertificate("SelfSignedCert_Previous")
+	for i, s := range seeds {
+		if !s.Pinned {
+			_, w.ContactCenters[i].LoginID = w.Org.AddContactCenter(s)
+		}
+	}
+
+	// Each account's IAM provider trusts what its contact centers sign
+	// with now: the org's metadata plus any pinned app's certificate.
+	for _, acct := range w.Accounts {
+		doc, err := w.accountMetadata(ctx, acct)
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		w.IAM.AddProvider(acct, aws.DefaultProviderName, doc)
+	}
+	for _, cc := range w.ContactCenters {
+		w.IAM.AddRole(cc.Account, cc.Name+"-SAMLRole", trustPolicy(cc.ProviderARN))
+	}
+
+	client, err := salesforce.NewClient(w.Org.URL(), salesforce.StaticToken(w.Org.URL(), w.Org.AccessToken()), func(so *salesforce.Options) {
+		so.HTTPClient = w.Org.Client()
+		so.Logger = o.Logger
+		so.Retry = salesforce.RetryOptions{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond}
+	})
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	w.IdP = salesforce.NewProvider(client, func(po *salesforce.ProviderOptions) {
+		po.OrgID = OrgID
+		po.Logger = o.Logger
+		po.PollInterval = o.PollInterval
+	})
+	var rps []*aws.RelyingParty
+	for _, acct := range w.Accounts {
+		rps = append(rps, aws.New(w.AWSConfig(acct), func(ao *aws.Options) {
+			ao.Account = acct
+			ao.Logger = o.Logger
+			ao.PollInterval = o.PollInterval
+			ao.MaxPollInterval = 20 * o.PollInterval
+			ao.PropagationTimeout = 30 * time.Second
+		}))
+	}
+	if w.RP, err = aws.NewMulti(rps...); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if o.Latency > 0 {
+		w.Org.SetLatency(o.Latency)
+		w.IAM.SetLatency(o.Latency)
+	}
+	return w, nil
+}
+
+// AWSConfig is the SDK configuration of one account of the sandbox: static
+// credentials, the fake's endpoint, and a retryer with short waits (and no
+// client-side rate limit, so that a test's fault storm cannot starve it).
+func (w *World) AWSConfig(account string) awssdk.Config {
+	c := w.Credentials[account]
+	return awssdk.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: awssdk.String(w.IAM.URL()),
+		Credentials:  credentials.NewStaticCredentialsProvider(c[0], c[1], ""),
+		Retryer: func() awssdk.Retryer {
+			return retry.NewStandard(func(so *retry.StandardOptions) {
+				so.MaxAttempts = 6
+				so.MaxBackoff = 20 * time.Millisecond
+				so.RateLimiter = ratelimit.None
+			})
+		},
+	}
+}
+
+// accountMetadata builds the document an admin would have uploaded to one
+// account's provider: the org metadata, plus the certificate of each pinned
+// app of that account.
+func (w *World) accountMetadata(ctx context.Context, acct string) ([]byte, error) {
+	body, err := w.get(ctx, w.Org.OrgMetadataURL())
+	if err != nil {
+		return nil, err
+	}
+	md, err := samlmeta.Parse(body)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: org metadata: %w", err)
+	}
+	for _, cc := range w.ContactCenters {
+		if cc.Account != acct || !cc.Pinned {
+			continue
+		}
+		appDoc, err := w.get(ctx, w.Org.MetadataURL(cc.App))
+		if err != nil {
+			return nil, err
+		}
+		am, err := samlmeta.Parse(appDoc)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: metadata of %s: %w", cc.App, err)
+		}
+		certs, err := am.SigningCertificates()
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range certs {
+			if err := md.AddSigningCertificate(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return md.Bytes(), nil
+}
+
+func (w *World) get(ctx context.Context, u string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := w.Org.Client().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("sandbox: GET %s: %s", u, resp.Status)
+	}
+	return body, nil
+}
+
+func trustPolicy(providerARN string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoleWithSAML",` +
+		`"Principal":{"Federated":"` + providerARN + `"},` +
+		`"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
+}
+
+// Close stops both fakes.
+func (w *World) Close() {
+	if w.Org != nil {
+		w.Org.Close()
+	}
+	if w.IAM != nil {
+		w.IAM.Close()
+	}
+}
+
+// PlayAdmin answers a manual gate as the org's administrator would: it sets
+// each app named in the request to the requested certificate in Setup.
+func (w *World) PlayAdmin(_ context.Context, req rotation.ManualRequest) error {
+	changes := req.Changes
+	if len(changes) == 0 && !req.App.IsZero() {
+		changes = []rotation.AppChange{{App: req.App, Certificate: req.Certificate}}
+	}
+	if len(changes) == 0 {
+		return errors.New("sandbox: the manual request names no app")
+	}
+	for _, c := range changes {
+		if err := w.Org.SetAppCertificate(c.App.Name, c.Certificate); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// State is everything a rotation may change in the world.
+type State struct {
+	Org sftest.Snapshot
+	// IAM maps each provider ARN to its stored document, as a string so
+	// that assert.Equal prints a readable difference.
+	IAM map[string]string
+}
+
+// Snapshot returns the world's state.
+func (w *World) Snapshot() State {
+	s := State{Org: w.Org.Snapshot(), IAM: map[string]string{}}
+	for arn, doc := range w.IAM.Snapshot() {
+		s.IAM[arn] = string(doc)
+	}
+	return s
+}
+
+// Probe logs in to every contact center again and again, the way agents
+// do: an IdP-initiated login at the org, then the SAML Response posted to
+// AWS sign-in. It measures what single sign-on users see during a rotation.
+type Probe struct {
+	attempts, failures atomic.Int64
+	mu                 sync.Mutex
+	firstFailure       string
+	stop               context.CancelFunc
+	done               chan struct{}
+}
+
+// StartProbe starts probing every interval until Stop.
+func (w *World) StartProbe(ctx context.Context, interval time.Duration) *Probe {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &Probe{stop: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			cc := w.ContactCenters[i%len(w.ContactCenters)]
+			err := w.Login(ctx, cc)
+			if ctx.Err() != nil {
+				return
+			}
+			p.attempts.Add(1)
+			if err != nil {
+				p.failures.Add(1)
+				p.mu.Lock()
+				if p.firstFailure == "" {
+					p.firstFailure = err.Error()
+				}
+				p.mu.Unlock()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return p
+}
+
+// Stop ends the probe and returns its counts and the first failure seen.
+func (p *Probe) Stop() (attempts, failures int, firstFailure string) {
+	p.stop()
+	<-p.done
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return int(p.attempts.Load()), int(p.failures.Load()), p.firstFailure
+}
+
+// Login signs in to one contact center once: the org signs a Response with
+// the app's effective certificate, and AWS sign-in must accept it.
+func (w *World) Login(ctx context.Context, cc ContactCenter) error {
+	resp, err := w.IdP.SAMLResponse(ctx, rotation.AppRef{Name: cc.App, LoginID: cc.LoginID})
+	if err != nil {
+		return fmt.Errorf("login to %s at the org: %w", cc.Name, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.IAM.SignInURL(),
+		strings.NewReader(url.Values{"SAMLResponse": {resp}}.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer r.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 4096))
+	if r.StatusCode != http.StatusOK {
+		return fmt.Errorf("AWS sign-in refused %s: %s: %s", cc.Name, r.Status, strings.TrimSpace(string(body)))
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package sandbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/voicecert/voicecert/internal/sandbox"
+	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/samlmeta"
+)
+
+func start(t *testing.T, o sandbox.Options) *sandbox.World {
+	t.Helper()
+	w, err := sandbox.Start(t.Context(), o)
+	require.NoError(t, err)
+	t.Cleanup(w.Close)
+	return w
+}
+
+func rotate(t *testing.T, w *sandbox.World, strategy rotation.Strategy, opts ...rotation.Option) (*rotation.State, error) {
+	t.Helper()
+	plan, err := rotation.NewOrgPlan(w.IdP, w.RP, rotation.WithStrategy(strategy), rotation.WithKeyBits(2048))
+	require.NoError(t, err)
+	opts = append([]rotation.Option{rotation.WithConfirm(w.PlayAdmin), rotation.WithRetry(4, time.Millisecond, 10*time.Millisecond)}, opts...)
+	r, err := rotation.New(plan.Steps(), opts...)
+	require.NoError(t, err)
+	st := plan.NewState("sandbox-test")
+	return st, r.Run(t.Context(), st)
+}
+
+func TestSeededWorldSignsIn(t *testing.T) {
+	w := start(t, sandbox.Options{})
+	require.Len(t, w.ContactCenters, 3)
+	assert.True(t, w.ContactCenters[2].Pinned)
+	assert.NotEqual(t, w.ContactCenters[0].Account, w.ContactCenters[1].Account)
+	for _, cc := range w.ContactCenters {
+		require.NoError(t, w.Login(t.Context(), cc), cc.Name)
+	}
+	ccs, err := w.IdP.ContactCenters(t.Context())
+	require.NoError(t, err)
+	require.Len(t, ccs, 3)
+	sig, err := w.IdP.SigningState(t.Context())
+	require.NoError(t, err)
+	a, ok := sig.App(w.ContactCenters[2].App)
+	require.True(t, ok)
+	assert.True(t, a.Pinned)
+}
+
+func TestOverlapKeepsSignInUpDirectDoesNot(t *testing.T) {
+	for _, tc := range []struct {
+		strategy     rotation.Strategy
+		wantFailures bool
+	}{{rotation.StrategyOverlap, false}, {rotation.StrategyDirect, true}} {
+		t.Run(string(tc.strategy), func(t *testing.T) {
+			// Enough latency that the direct strategy's window spans
+			// several probe attempts.
+			w := start(t, sandbox.Options{Latency: 5 * time.Millisecond})
+			probe := w.StartProbe(t.Context(), 2*time.Millisecond)
+			st, err := rotate(t, w, tc.strategy)
+			attempts, failures, first := probe.Stop()
+			require.NoError(t, err)
+			require.Positive(t, attempts)
+			if tc.wantFailures {
+				assert.Positive(t, failures, "the seed's order breaks sign-in for a while")
+			} else {
+				assert.Zero(t, failures, "first failure: %s", first)
+			}
+			snap := w.Snapshot()
+			assert.Equal(t, st.New.Name, snap.Org.DefaultCertificate)
+			for app, cert := range snap.Org.AppCertificates {
+				assert.Equal(t, st.New.Name, cert, app)
+			}
+			for arn, doc := range snap.IAM {
+				md, err := samlmeta.Parse([]byte(doc))
+				require.NoError(t, err)
+				certs, err := md.SigningCertificates()
+				require.NoError(t, err)
+				require.Len(t, certs, 1, arn)
+				assert.Equal(t, st.New.SHA256, certs[0].SHA256)
+			}
+			for _, cc := range w.ContactCenters {
+				require.NoError(t, w.Login(t.Context(), cc))
+			}
+		})
+	}
+}
+
+// A failure in any one step of the demo's rotation leaves both fakes exactly
+// as they were.
+func TestFailureInAnyStepRestoresTheSandbox(t *testing.T) {
+	w0 := start(t, sandbox.Options{})
+	plan, err := rotation.NewOrgPlan(w0.IdP, w0.RP)
+	require.NoError(t, err)
+	for _, s := range plan.Steps() {
+		t.Run(s.Name(), func(t *testing.T) {
+			w := start(t, sandbox.Options{})
+			before := w.Snapshot()
+			fail := rotation.StepFunc("fail", "", func(context.Context, *rotation.State) error {
+				return rotation.Permanent(errors.New("injected after " + s.Name()))
+			}, nil)
+			_, err := rotate(t, w, rotation.StrategyOverlap, rotation.WithStepAfter(s.Name(), fail))
+			var re *rotation.RotationError
+			require.ErrorAs(t, err, &re)
+			assert.True(t, re.RolledBack, "%v", err)
+			assert.Equal(t, before, w.Snapshot())
+			for _, cc := range w.ContactCenters {
+				require.NoError(t, w.Login(t.Context(), cc), fmt.Sprintf("%s signs in after rollback", cc.Name))
+			}
+		})
+	}
+}
