@@ -154,9 +154,15 @@ func (m *Metadata) splice() ([]byte, bool) {
 				t.WriteTo(&buf, &settings)
 			case !isEl || !m.dirty[el]:
 				buf.Write(m.orig[sp.start:sp.end])
+			case sp.endStart == sp.end && len(el.Child) == 0:
+				buf.Write(m.orig[sp.start:sp.end])
 			case sp.endStart == sp.end:
-				// Written as <a/> but now has children: serialise it.
-				el.WriteTo(&buf, &settings)
+				// Written as <a/> but now has children: open it as <a>.
+				tag := bytes.TrimSuffix(m.orig[sp.start:sp.tagEnd], []byte("/>"))
+				buf.Write(tag)
+				buf.WriteByte('>')
+				write(el.Child)
+				buf.WriteString("</" + el.FullTag() + ">")
 			default:
 				buf.Write(m.orig[sp.start:sp.tagEnd])
 				write(el.Child)
