@@ -70,32 +70,6 @@ func (n *node) clone() *node {
 	return &c
 }
 
-// set replaces the text of the named child, inserting it in WSDL order of
-// typeName when absent.
-func (n *node) set(typeName, name, text string) {
-	if c := n.child(name); c != nil {
-		c.Text, c.Nil = text, false
-		return
-	}
-	seq := WSDLSequence(typeName)
-	pos := func(name string) int {
-		for i, e := range seq {
-			if e.Name == name {
-				return i
-			}
-		}
-		return len(seq)
-	}
-	at := len(n.Children)
-	for i, c := range n.Children {
-		if pos(c.Name) > pos(name) {
-			at = i
-			break
-		}
-	}
-	n.Children = append(n.Children[:at], append([]*node{el(name, text)}, n.Children[at:]...)...)
-}
-
 var errDoctype = errors.New("DOCTYPE is not allowed")
 
 // parseXML parses one XML document into a node tree, refusing DTDs and
