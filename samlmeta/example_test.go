@@ -112,7 +112,7 @@ func ExampleBuild() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(string(doc[:107]))
+	fmt.Println(string(doc[:106]))
 	fmt.Println(samlmeta.ValidateIAM(doc, time.Now()))
 	// Output:
 	// <?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"
