@@ -2,6 +2,7 @@ package aws_test
 
 import (
 	"errors"
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"net/http"
 	"testing"
 
@@ -90,4 +91,31 @@ func TestUnknownCredentials(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "InvalidClientTokenId", ae.Code, "from iamtest's own signature check, not an injected fault")
 	assert.False(t, rotation.IsTransient(err))
+}
+
+// TestRetryMaxAttemptsFromConfig checks that the SDK retryer's attempts are
+// set through the aws.Config given to New, as the package documents.
+func TestRetryMaxAttemptsFromConfig(t *testing.T) {
+	for _, attempts := range []int{1, 2, 4} {
+		e := newEnv(t)
+		keyID, secret := e.srv.AddAccount(acct)
+		cfg := awssdk.Config{
+			Region:           "us-east-1",
+			BaseEndpoint:     awssdk.String(e.srv.URL()),
+			Credentials:      staticCreds(keyID, secret),
+			RetryMaxAttempts: attempts,
+		}
+		e.srv.InjectFault("GetSAMLProvider", iamtest.Fault{Code: "ServiceFailure"}, 100)
+		_, err := aws.New(cfg).Trust(t.Context(), e.ref)
+		require.True(t, rotation.IsTransient(err))
+		assert.Equal(t, attempts, e.srv.CallCount("GetSAMLProvider"), "RetryMaxAttempts=%d", attempts)
+	}
+}
+
+func TestInvalidAccount(t *testing.T) {
+	e := newEnv(t)
+	rp := aws.NewFromClient(client(e.srv, acct), "12345")
+	_, err := rp.Trust(t.Context(), e.ref)
+	assert.ErrorIs(t, err, rotation.ErrInvalidInput)
+	assert.Empty(t, e.srv.Calls())
 }

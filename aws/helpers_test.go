@@ -68,7 +68,7 @@ func client(srv *iamtest.Server, account string) *iam.Client {
 func fast(o *aws.Options) {
 	o.PollInterval = time.Millisecond
 	o.MaxPollInterval = 4 * time.Millisecond
-	o.PropagationTimeout = 300 * time.Millisecond
+	o.PropagationTimeout = 10 * time.Second
 }
 
 type env struct {
