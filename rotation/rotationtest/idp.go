@@ -105,8 +105,8 @@ func (p *IdentityProvider) AddCertificate(name string, keyBits int) (rotation.Ce
 func (p *IdentityProvider) UseDefault(name string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, ok := p.certs[name]; !ok {
-		return fmt.Errorf("fake idp: certificate %q: %w", name, rotation.ErrNotFound)
+	if err := p.hasCert(name); err != nil {
+		return err
 	}
 	p.def = name
 	return nil
@@ -125,12 +125,12 @@ func (p *IdentityProvider) AddContactCenter(cc rotation.ContactCenter) {
 func (p *IdentityProvider) PinApp(app, certName string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	a, ok := p.apps[app]
-	if !ok {
-		return fmt.Errorf("fake idp: app %q: %w", app, rotation.ErrNotFound)
+	a, err := p.app(app)
+	if err != nil {
+		return err
 	}
-	if _, ok := p.certs[certName]; !ok {
-		return fmt.Errorf("fake idp: certificate %q: %w", certName, rotation.ErrNotFound)
+	if err := p.hasCert(certName); err != nil {
+		return err
 	}
 	a.pinned, a.cert = true, certName
 	return nil
@@ -140,9 +140,9 @@ func (p *IdentityProvider) PinApp(app, certName string) error {
 func (p *IdentityProvider) FollowDefault(app string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	a, ok := p.apps[app]
-	if !ok {
-		return fmt.Errorf("fake idp: app %q: %w", app, rotation.ErrNotFound)
+	a, err := p.app(app)
+	if err != nil {
+		return err
 	}
 	a.pinned, a.cert = false, ""
 	return nil
@@ -184,6 +184,23 @@ func (p *IdentityProvider) Snapshot() IdPSnapshot {
 	}
 	slices.Sort(s.Pinned)
 	return s
+}
+
+// app returns the app named name; p.mu must be held.
+func (p *IdentityProvider) app(name string) (*fakeApp, error) {
+	a, ok := p.apps[name]
+	if !ok {
+		return nil, fmt.Errorf("fake idp: app %q: %w", name, rotation.ErrNotFound)
+	}
+	return a, nil
+}
+
+// hasCert reports a missing certificate; p.mu must be held.
+func (p *IdentityProvider) hasCert(name string) error {
+	if _, ok := p.certs[name]; !ok {
+		return fmt.Errorf("fake idp: certificate %q: %w", name, rotation.ErrNotFound)
+	}
+	return nil
 }
 
 func (p *IdentityProvider) effective(a *fakeApp) string {
@@ -284,8 +301,8 @@ func (p *IdentityProvider) SetDefaultCertificate(ctx context.Context, name strin
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, ok := p.certs[name]; !ok {
-		return fmt.Errorf("fake idp: certificate %q: %w", name, rotation.ErrNotFound)
+	if err := p.hasCert(name); err != nil {
+		return err
 	}
 	p.def = name
 	return nil
@@ -300,12 +317,12 @@ func (p *IdentityProvider) SetAppCertificate(ctx context.Context, app rotation.A
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	a, ok := p.apps[app.Name]
-	if !ok {
-		return fmt.Errorf("fake idp: app %q: %w", app.Name, rotation.ErrNotFound)
+	a, err := p.app(app.Name)
+	if err != nil {
+		return err
 	}
-	if _, ok := p.certs[name]; !ok {
-		return fmt.Errorf("fake idp: certificate %q: %w", name, rotation.ErrNotFound)
+	if err := p.hasCert(name); err != nil {
+		return err
 	}
 	if !a.pinned || a.cert == name {
 		return nil
@@ -347,9 +364,9 @@ func (p *IdentityProvider) Metadata(ctx context.Context, app rotation.AppRef) ([
 	defer p.mu.Unlock()
 	name := p.def
 	if !app.IsZero() {
-		a, ok := p.apps[app.Name]
-		if !ok {
-			return nil, fmt.Errorf("fake idp: app %q: %w", app.Name, rotation.ErrNotFound)
+		a, err := p.app(app.Name)
+		if err != nil {
+			return nil, err
 		}
 		name = p.effective(a)
 	}
