@@ -205,8 +205,13 @@ func (p *OrgPlan) Steps() []Step {
 // NewState returns the empty State a run of this plan starts from. id names
 // the rotation; it also makes the new certificate's unique name, so a retry
 // with the same id finds the certificate it already created.
+//
+// The state records the plan's options (see OrgOptionsFrom) so that a
+// journaled rotation can be resumed by another process.
 func (p *OrgPlan) NewState(id string) *State {
-	return &State{ID: id, Target: p.idp.Name(), Strategy: string(p.opts.Strategy), StartedAt: p.opts.Now().UTC()}
+	st := &State{ID: id, Target: p.idp.Name(), Strategy: string(p.opts.Strategy), StartedAt: p.opts.Now().UTC()}
+	p.recordOptions(st)
+	return st
 }
 
 // LockKeys discovers the contact centers in scope (a read-only call) and

@@ -438,3 +438,26 @@ func TestOrgPlanHiddenPinIsSwitchedAndRestored(t *testing.T) {
 		})
 	}
 }
+
+func TestOrgOptionsFromStateRebuildsThePlan(t *testing.T) {
+	w := newOrgWorld(t)
+	plan := newPlan(t, w, rotation.WithStrategy(rotation.StrategyDirect), rotation.WithDeleteOld(true),
+		rotation.WithSoak(time.Minute), rotation.WithContactCenters("North", "South", "West"),
+		rotation.WithCanary(2), rotation.WithConcurrency(3), rotation.WithAllowSHA1(true), rotation.WithLabelTemplate("L {id}"))
+	st := plan.NewState("opts")
+	opts, err := rotation.OrgOptionsFrom(st)
+	require.NoError(t, err)
+	again, err := rotation.NewOrgPlan(w.idp, w.rp, opts...)
+	require.NoError(t, err)
+	want := plan.Options()
+	got := again.Options()
+	want.Now, want.Sleep, want.Logger = nil, nil, nil
+	got.Now, got.Sleep, got.Logger = nil, nil, nil
+	assert.Equal(t, want, got)
+
+	_, err = rotation.OrgOptionsFrom(&rotation.State{})
+	require.ErrorIs(t, err, rotation.ErrInvalidInput)
+	st.SetValue("plan.keyBits", "many")
+	_, err = rotation.OrgOptionsFrom(st)
+	require.ErrorIs(t, err, rotation.ErrInvalidInput)
+}
