@@ -44,7 +44,8 @@ type Options struct {
 	// MaxPollInterval caps the wait between polls. Default 15 seconds.
 	MaxPollInterval time.Duration
 	// ConcurrentModificationRetries is how many times a change IAM refused
-	// with ConcurrentModification is sent again. Default 5.
+	// with ConcurrentModification is sent again. Default 5; a negative
+	// value sends each change once.
 	ConcurrentModificationRetries int
 	// Clock returns the current time, used to check a document's validUntil
 	// and lock expiry. Waits use real timers. Default time.Now.

@@ -210,3 +210,13 @@ func TestAccountFromFirstARN(t *testing.T) {
 	_, err = rp.Trust(t.Context(), rotation.TrustRef{ARN: strings.Replace(e.ref.ARN, acct, acct2, 1)})
 	assert.ErrorIs(t, err, rotation.ErrInvalidInput)
 }
+
+func TestConcurrentModificationRetriesOption(t *testing.T) {
+	for _, tc := range []struct{ retries, calls int }{{-1, 1}, {2, 3}} {
+		e := newEnv(t, func(o *aws.Options) { o.ConcurrentModificationRetries = tc.retries })
+		e.srv.InjectFault("UpdateSAMLProvider", iamtest.Fault{Code: "ConcurrentModification"}, 100)
+		err := e.rp.SetTrust(t.Context(), e.ref, doc(0, 1))
+		assert.True(t, rotation.IsTransient(err))
+		assert.Equal(t, tc.calls, e.srv.CallCount("UpdateSAMLProvider"), "retries=%d", tc.retries)
+	}
+}
