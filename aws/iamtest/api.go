@@ -223,7 +223,7 @@ type listTagsResult struct {
 type roleXML struct {
 	Path                     string
 	RoleName                 string
-	RoleId                   string //nolint:revive // IAM's wire name
+	RoleId                   string
 	Arn                      string
 	CreateDate               string
 	AssumeRolePolicyDocument string
