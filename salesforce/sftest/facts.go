@@ -16,11 +16,21 @@ import (
 // Metadata WSDL v66.0 (wsdlfacts.go) or a confirmed [C] fact.
 //
 //   - [I] Schema violations in a SOAP request (unknown element, wrong order,
-//     bad enum or boolean value, a second occurrence of a single element)
-//     are answered with an HTTP 500 fault whose faultcode is soapenv:Client
-//     and whose faultstring is "Element {ns}X invalid at this location in
-//     type Y" (the message text is confirmed from deploy errors; the fault
-//     code is not).
+//     a second occurrence of a single element) are answered with an HTTP 500
+//     fault whose faultcode is soapenv:Client and whose faultstring is
+//     "Element {ns}X invalid at this location in type Y" (the message text
+//     is confirmed from deploy errors; the fault code is not). Bad values
+//     give "'v' is not a valid value for the enum 'T'" or "... for the type
+//     xsd:boolean"; a wrong Content-Type, a SOAPAction other than "", a
+//     missing xsi:type and a malformed envelope are soapenv:Client faults too;
+//     an API version that is not NN.0 is sf:UNSUPPORTED_API_VERSION.
+//   - [I] listMetadata accepts a request without asOfVersion (the WSDL
+//     requires it; the documentation calls it optional). Deleting a
+//     component that does not exist gives a DeleteResult error
+//     INVALID_CROSS_REFERENCE_KEY. Records carry a bare xsi:type.
+//   - [I] A new org's identity provider is disabled (no certificate) until a
+//     default certificate is seeded; while disabled, the metadata endpoints
+//     answer 404 and /idp/login refuses.
 //   - [I] More than 10 components (or fullNames) in one CRUD call is a
 //     sf:EXCEEDED_ID_LIMIT fault; components of different types in one call
 //     are a sf:INVALID_TYPE fault; more than 3 listMetadata queries is a

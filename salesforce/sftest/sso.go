@@ -73,14 +73,12 @@ func (o *Org) handleAppMetadata(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o.mu.Lock()
-	app, ok := o.st.apps[name]
 	var cert *certificate
-	if ok {
+	if app, ok := o.st.apps[name]; ok && app.comp.child("samlConfig") != nil && o.st.idpEnabled {
 		cert = o.st.certs[o.st.effectiveCert(app)]
 	}
-	enabled := o.st.idpEnabled
 	o.mu.Unlock()
-	if !isXML || !ok || app.comp.child("samlConfig") == nil || cert == nil || !enabled {
+	if !isXML || cert == nil {
 		http.Error(w, "No SAML-enabled connected app "+name, http.StatusNotFound)
 		return
 	}

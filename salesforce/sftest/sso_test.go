@@ -134,3 +134,44 @@ func TestIdPLoginOptionsAndRefusals(t *testing.T) {
 	status, _, _ = get(t, http.DefaultClient, o.MetadataURL("No_Such_App"))
 	assert.Equal(t, http.StatusNotFound, status)
 }
+
+func TestSSOFaultsAndRevocation(t *testing.T) {
+	o := seededOrg(t)
+	_, loginID := o.AddContactCenter(ContactCenterSeed{InternalName: "S", Telephony: TelephonyNative})
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := &http.Client{Jar: jar}
+	front := o.URL() + "/secur/frontdoor.jsp?sid=" + url.QueryEscape(o.AccessToken()) + "&retURL=%2F"
+	login := o.URL() + "/idp/login?app=" + loginID
+
+	o.InjectFault("frontdoor", Fault{Code: "SERVER_UNAVAILABLE"}, 1)
+	status, body, _ := get(t, c, front)
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.Contains(t, body, "SERVER_UNAVAILABLE")
+
+	status, _, _ = get(t, c, front)
+	require.Equal(t, http.StatusOK, status)
+	o.InjectFault("idp/login", Fault{Code: "UNKNOWN_EXCEPTION", Message: "boom"}, 1)
+	status, body, _ = get(t, c, login)
+	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Equal(t, "UNKNOWN_EXCEPTION: boom\n", body)
+	status, body, _ = get(t, c, login)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `name="SAMLResponse"`)
+
+	o.RevokeSessions()
+	status, body, _ = get(t, c, login)
+	assert.Equal(t, http.StatusOK, status, "redirected to the login page")
+	assert.NotContains(t, body, "SAMLResponse", "the browser session died with the revocation")
+}
+
+func TestAppWithoutSAMLConfigHasNoMetadata(t *testing.T) {
+	o := seededOrg(t)
+	metadataOf(t, o.MetadataURL("ACME_Voice_Connected_App"))
+	noSAML := `<updateMetadata><metadata xsi:type="ConnectedApp"><fullName>ACME_Voice_Connected_App</fullName>` +
+		`<contactEmail>a@example.com</contactEmail><label>ACME Voice Connected App</label></metadata></updateMetadata>`
+	res := soap(t, o, noSAML).results(t, "updateMetadata")
+	require.True(t, res[0].Success, "%+v", res)
+	status, _, _ := get(t, http.DefaultClient, o.MetadataURL("ACME_Voice_Connected_App"))
+	assert.Equal(t, http.StatusNotFound, status, "dropping samlConfig in an update switches SAML off")
+}
