@@ -52,5 +52,9 @@
 //   - A [FileLocker] lock whose holder died stays held until someone calls
 //     [FileLocker.Break]; nothing guesses that a holder is gone. Lock files
 //     exclude only processes that share the directory's file system.
+//   - After a manual gate the step counts as applied and its Apply is not
+//     called again: a step that needs several changes by a person returns
+//     them as one ManualActionError whose Wait observes them all, or is
+//     split into one step per change.
 //   - Unlock errors at the end of a rotation are logged, not returned.
 package rotation

@@ -109,13 +109,14 @@ func (x *execution) rollbackRequested(ctx context.Context) error {
 // rollback rolls back, last first, every step that may have changed
 // something, and records the outcome in re and in the journal.
 func (x *execution) rollback(ctx context.Context, re *RotationError) {
+	ctx = context.WithoutCancel(ctx)
 	for i := len(x.rec.Steps) - 1; i >= 0; i-- {
 		sr := &x.rec.Steps[i]
 		if !sr.Status.needsRollback() {
 			continue
 		}
 		st := x.r.steps[i]
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.r.cfg.rollbackTimeout)
+		rctx, cancel := context.WithTimeout(ctx, x.r.cfg.rollbackTimeout)
 		err := x.do(rctx, st, true)
 		cancel()
 		if err != nil {

@@ -103,6 +103,10 @@ func WithJournal(j Journal) Option {
 // is the key.
 func WithLocker(l Locker, keys ...string) Option {
 	return func(c *config) {
+		if l == nil {
+			c.fail("WithLocker: nil locker")
+			return
+		}
 		for _, k := range keys {
 			if k == "" {
 				c.fail("WithLocker: empty lock key")
