@@ -107,6 +107,7 @@ func (m *Metadata) markEdited() {
 	if m.edited {
 		return
 	}
+	m.spans = buildSpans(m.orig, m.doc)
 	m.edited = true
 	for _, sig := range childrenNS(m.root, NSDSig, "Signature") {
 		m.markDirty(m.root)

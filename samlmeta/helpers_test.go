@@ -121,3 +121,14 @@ func allElements(el *etree.Element) iter.Seq[*etree.Element] {
 }
 
 func regexpMust(p string) *regexp.Regexp { return regexp.MustCompile("(?s)" + p) }
+
+// forceSplice marks m edited with every element changed, so that Bytes goes
+// through splicing alone. It reports whether spans could be built.
+func forceSplice(m *Metadata) bool {
+	m.spans = buildSpans(m.orig, m.doc)
+	for el := range allElements(m.root) {
+		m.markDirty(el)
+	}
+	m.edited = true
+	return m.spans != nil
+}

@@ -89,10 +89,7 @@ func TestBytesRoundTrip(t *testing.T) {
 				assert.NotEqual(t, string(in), string(m.etreeBytes()), "etree normalises quotes and empty elements here")
 			}
 			// With every element marked edited, splicing still reproduces the input.
-			for el := range allElements(m.root) {
-				m.markDirty(el)
-			}
-			m.edited = true
+			require.True(t, forceSplice(m))
 			assert.Equal(t, string(in), string(m.Bytes()))
 			// Bytes returns a copy.
 			b := m.Bytes()
@@ -324,4 +321,20 @@ func certB64(t *testing.T, doc string) string {
 	j := strings.Index(doc, close)
 	require.True(t, i >= 0 && j > i)
 	return doc[i+len(open) : j]
+}
+
+func TestSpliceFallback(t *testing.T) {
+	in := readTestdata(t, "handwritten.xml")
+	m, err := Parse(in)
+	require.NoError(t, err)
+	other := parseTestdata(t, "salesforce-idp.xml")
+	assert.Nil(t, buildSpans(in, other.doc), "spans of another tree do not line up")
+	assert.Nil(t, buildSpans([]byte("<a>"), m.doc), "malformed input")
+	// Without spans an edit falls back to etree's serialisation.
+	require.NoError(t, m.AddSigningCertificate(testKey(t, "rotate-new", 2048).cert))
+	m.spans = nil
+	out := m.Bytes()
+	assert.Equal(t, m.etreeBytes(), out)
+	_, err = Parse(out)
+	require.NoError(t, err)
 }

@@ -78,8 +78,10 @@ type Metadata struct {
 	doc    *etree.Document
 	root   *etree.Element
 	edited bool
-	spans  map[etree.Token]span
-	dirty  map[*etree.Element]bool
+	// spans locate the input's tokens; built at the first edit, while the
+	// tree still matches the input.
+	spans map[etree.Token]span
+	dirty map[*etree.Element]bool
 }
 
 // Parse reads a SAML 2.0 metadata document whose root is md:EntityDescriptor.
@@ -100,7 +102,7 @@ func Parse(data []byte, opts ...Option) (*Metadata, error) {
 		return nil, wrapf(ErrNotMetadata, "root element is {%s}%s", root.NamespaceURI(), root.Tag)
 	}
 	orig := append([]byte(nil), data...)
-	return &Metadata{orig: orig, doc: doc, root: root, spans: buildSpans(orig, doc), dirty: map[*etree.Element]bool{}}, nil
+	return &Metadata{orig: orig, doc: doc, root: root, dirty: map[*etree.Element]bool{}}, nil
 }
 
 // parseXML runs the safety pre-scan and then parses data with etree.
