@@ -1,8 +1,10 @@
 package sftest
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -129,3 +131,33 @@ func TestLatency(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), 40*time.Millisecond)
 	require.Equal(t, http.StatusOK, a.status, "a Fault without Code only delays")
 }
+
+func TestLogsCarryNoSecrets(t *testing.T) {
+	var buf strings.Builder
+	var mu sync.Mutex
+	o := seededOrg(t, WithLogger(slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	o.RegisterClientCredentials("cc", "very-secret-value")
+	a := postToken(t, o, url.Values{"grant_type": {"client_credentials"}}, "cc", "very-secret-value")
+	require.Equal(t, http.StatusOK, a.status)
+	soap(t, o, readCertBody)
+	postSOAP(t, o, envelope("00D000000000001!stolen", readCertBody))
+	query(t, o, "data", "SELECT Id FROM CallCenter")
+	_, loginID := o.AddContactCenter(ContactCenterSeed{InternalName: "L", Telephony: TelephonyNative})
+	ssoLogin(t, o, loginID)
+
+	mu.Lock()
+	logs := buf.String()
+	mu.Unlock()
+	require.Contains(t, logs, "readMetadata", "the logger was used")
+	for _, secret := range []string{"very-secret-value", a.ok.AccessToken, o.AccessToken(), "stolen"} {
+		assert.NotContains(t, logs, secret)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

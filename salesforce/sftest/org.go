@@ -215,6 +215,9 @@ func New(opts ...Option) *Org {
 		o.orgID = newID(prefixOrg, 1)
 	case 15:
 		o.orgID = sfID18(o.orgID)
+	case 18:
+	default:
+		panic(fmt.Sprintf("sftest: WithOrgID(%q): an org id has 15 or 18 characters", o.orgID))
 	}
 	if o.opts.pageSize <= 0 {
 		o.opts.pageSize = defaultPageSize
