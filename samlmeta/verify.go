@@ -138,13 +138,15 @@ func envelopedSignature(el *etree.Element) (*etree.Element, error) {
 func keyInfoCert(sig *etree.Element) (*x509.Certificate, bool, error) {
 	for _, ki := range childrenNS(sig, NSDSig, "KeyInfo") {
 		for _, xd := range childrenNS(ki, NSDSig, "X509Data") {
-			for _, xc := range childrenNS(xd, NSDSig, "X509Certificate") {
-				c, err := ParseCertBase64(charData(xc))
-				if err != nil {
-					return nil, true, wrapf(ErrSignature, "KeyInfo certificate: %v", err)
-				}
-				return c.X509, true, nil
+			xc := childNS(xd, NSDSig, "X509Certificate")
+			if xc == nil {
+				continue
 			}
+			c, err := ParseCertBase64(charData(xc))
+			if err != nil {
+				return nil, true, wrapf(ErrSignature, "KeyInfo certificate: %v", err)
+			}
+			return c.X509, true, nil
 		}
 	}
 	return nil, false, nil
