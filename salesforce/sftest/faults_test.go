@@ -161,3 +161,48 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestConcurrentUse runs reads, updates, queries and logins while the admin
+// pins and unpins, for the race detector.
+func TestConcurrentUse(t *testing.T) {
+	o := seededOrg(t)
+	o.AddCertificate("Alt", 2048)
+	_, loginID := o.AddContactCenter(ContactCenterSeed{InternalName: "C", Telephony: TelephonyNative})
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				var status int
+				switch i {
+				case 0:
+					status = postSOAP(t, o, envelope(o.AccessToken(), readCertBody)).status
+				case 1:
+					status = postSOAP(t, o, envelope(o.AccessToken(), `<updateMetadata>`+
+						appUpdate("ACME_Voice_Connected_App", "")+`</updateMetadata>`)).status
+				case 2:
+					status = restGet(t, o, "/services/data/v66.0/tooling/query?q=SELECT+Id+FROM+Certificate",
+						o.AccessToken()).status
+				default:
+					status, _, _ = get(t, http.DefaultClient, o.MetadataURL("C_Connected_App"))
+				}
+				if status != http.StatusOK {
+					errs <- http.StatusText(status)
+				}
+			}
+		}()
+	}
+	for range 5 {
+		require.NoError(t, o.SetAppCertificate("C_Connected_App", "Alt"))
+		ssoLogin(t, o, loginID)
+		require.NoError(t, o.FollowDefault("C_Connected_App"))
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	assert.Equal(t, "IdP_Cert_2025", o.Snapshot().AppCertificates["C_Connected_App"])
+}
