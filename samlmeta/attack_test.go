@@ -26,6 +26,15 @@ func docBytes(t *testing.T, d *etree.Document) []byte {
 	return b
 }
 
+// hideInExtensions moves el into a new samlp:Extensions placed before the
+// Response's Status.
+func hideInExtensions(resp, el *etree.Element) {
+	el.Parent().RemoveChild(el)
+	ext := etree.NewElement("samlp:Extensions")
+	ext.AddChild(el)
+	resp.InsertChildAt(resp.FindElement("./Status").Index(), ext)
+}
+
 func TestAttackMetadataSignatureWrapping(t *testing.T) {
 	kp := testKey(t, "xsw-md", 2048)
 	signed, err := Sign(buildTestMetadata(t, kp.cert), kp.key, kp.cert)
@@ -145,10 +154,7 @@ func TestAttackResponseSignatureWrapping(t *testing.T) {
 			r := d.Root()
 			signedA := r.FindElement("./Assertion")
 			evil := evilAssertion(signedA)
-			r.RemoveChild(signedA)
-			ext := etree.NewElement("samlp:Extensions")
-			ext.AddChild(signedA)
-			r.InsertChildAt(r.FindElement("./Status").Index(), ext)
+			hideInExtensions(r, signedA)
 			r.AddChild(evil)
 			return docBytes(t, d)
 		}, ErrInvalidResponse},
@@ -208,21 +214,13 @@ func TestAttackResponseSignatureWrapping(t *testing.T) {
 			d := mustDoc(t, assertionSigned)
 			r := d.Root()
 			a := r.FindElement("./Assertion")
-			sig := a.FindElement("./Signature")
-			a.RemoveChild(sig)
-			ext := etree.NewElement("samlp:Extensions")
-			ext.AddChild(sig)
-			r.InsertChildAt(r.FindElement("./Status").Index(), ext)
+			hideInExtensions(r, a.FindElement("./Signature"))
 			return docBytes(t, d)
 		}, ErrUnsigned},
 		{"assertion nested below the response", func() []byte {
 			d := mustDoc(t, assertionSigned)
 			r := d.Root()
-			a := r.FindElement("./Assertion")
-			r.RemoveChild(a)
-			ext := etree.NewElement("samlp:Extensions")
-			ext.AddChild(a)
-			r.InsertChildAt(r.FindElement("./Status").Index(), ext)
+			hideInExtensions(r, r.FindElement("./Assertion"))
 			return docBytes(t, d)
 		}, ErrInvalidResponse},
 		{"duplicate attribute on the assertion", func() []byte {

@@ -93,16 +93,26 @@ func Parse(data []byte, opts ...Option) (*Metadata, error) {
 	for _, fn := range opts {
 		fn(&o)
 	}
-	doc, err := parseXML(data, o.maxSize)
+	doc, root, err := parseRoot(data, o.maxSize, NSMetadata, "EntityDescriptor", ErrNotMetadata)
 	if err != nil {
 		return nil, err
 	}
-	root := doc.Root()
-	if root.Tag != "EntityDescriptor" || root.NamespaceURI() != NSMetadata {
-		return nil, wrapf(ErrNotMetadata, "root element is {%s}%s", root.NamespaceURI(), root.Tag)
-	}
 	orig := append([]byte(nil), data...)
 	return &Metadata{orig: orig, doc: doc, root: root, dirty: map[*etree.Element]bool{}}, nil
+}
+
+// parseRoot parses data and requires its root to be {ns}tag, refusing
+// another root with wrong.
+func parseRoot(data []byte, maxSize int, ns, tag string, wrong error) (*etree.Document, *etree.Element, error) {
+	doc, err := parseXML(data, maxSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	root := doc.Root()
+	if root.Tag != tag || root.NamespaceURI() != ns {
+		return nil, nil, wrapf(wrong, "root element is {%s}%s, not {%s}%s", root.NamespaceURI(), root.Tag, ns, tag)
+	}
+	return doc, root, nil
 }
 
 // parseXML runs the safety pre-scan and then parses data with etree.

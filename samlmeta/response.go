@@ -230,13 +230,9 @@ func VerifyResponse(resp []byte, trusted []*Cert, opts ...VerifyOption) (*Assert
 	if err != nil {
 		return nil, err
 	}
-	d, err := parseXML(raw, o.maxSize)
+	_, root, err := parseRoot(raw, o.maxSize, NSProtocol, "Response", ErrInvalidResponse)
 	if err != nil {
 		return nil, err
-	}
-	root := d.Root()
-	if root.Tag != "Response" || root.NamespaceURI() != NSProtocol {
-		return nil, wrapf(ErrInvalidResponse, "root element is {%s}%s, not samlp:Response", root.NamespaceURI(), root.Tag)
 	}
 	if n := countDescendants(root, NSAssertion, "Assertion"); n != 1 {
 		return nil, wrapf(ErrInvalidResponse, "%d Assertion elements, exactly one is allowed", n)
