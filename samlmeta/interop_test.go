@@ -17,14 +17,42 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// skipFataler is the part of testing.TB that requireInterop uses.
+type skipFataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
+
 // requireInterop reports a missing external tool: the test is skipped,
 // unless VOICECERT_REQUIRE_INTEROP=1, in which case it fails.
-func requireInterop(t *testing.T, what string) {
+func requireInterop(t skipFataler, what string) {
 	t.Helper()
 	if os.Getenv("VOICECERT_REQUIRE_INTEROP") == "1" {
 		t.Fatalf("interop tool missing: %s (VOICECERT_REQUIRE_INTEROP=1)", what)
+		return
 	}
 	t.Skipf("interop tool missing: %s", what)
+}
+
+type interopRecorder struct{ fatal, skip string }
+
+func (r *interopRecorder) Helper()                           {}
+func (r *interopRecorder) Fatalf(format string, args ...any) { r.fatal = format }
+func (r *interopRecorder) Skipf(format string, args ...any)  { r.skip = format }
+
+func TestRequireInterop(t *testing.T) {
+	t.Setenv("VOICECERT_REQUIRE_INTEROP", "1")
+	var r interopRecorder
+	requireInterop(&r, "xmlsec1")
+	assert.NotEmpty(t, r.fatal, "fails when interop is required")
+	assert.Empty(t, r.skip)
+
+	t.Setenv("VOICECERT_REQUIRE_INTEROP", "")
+	r = interopRecorder{}
+	requireInterop(&r, "xmlsec1")
+	assert.Empty(t, r.fatal)
+	assert.NotEmpty(t, r.skip, "skips otherwise")
 }
 
 func lookTool(t *testing.T, name string) string {
@@ -297,4 +325,48 @@ func TestInteropResponses(t *testing.T) {
 			assert.False(t, ok, "xmlsec1 with the wrong key must fail")
 		})
 	}
+}
+
+// A Response whose Assertion xmlsec1 signed the way Salesforce does
+// (exc-c14n with an InclusiveNamespaces PrefixList, KeyInfo with the
+// certificate) verifies with VerifyResponse.
+func TestInteropSamlmetaVerifiesXmlsecSignedResponse(t *testing.T) {
+	xmlsec := lookTool(t, "xmlsec1")
+	old, nw := interopKeys(t)
+	spec := awsResponseSpec(time.Now())
+	spec.SignResponse, spec.SignAssertion = true, false
+	raw, err := IssueResponse(spec, nw.key, nw.cert)
+	require.NoError(t, err)
+	d := mustDoc(t, raw)
+	r := d.Root()
+	r.RemoveChild(r.FindElement("./Signature"))
+	a := r.FindElement("./Assertion")
+	a.CreateAttr("ID", "_a1")
+	tmpl := mustDoc(t, []byte(`<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>`+
+		`<ds:CanonicalizationMethod Algorithm="`+excC14N+`"/><ds:SignatureMethod Algorithm="`+rsaSHA256+`"/>`+
+		`<ds:Reference URI="#_a1"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>`+
+		`<ds:Transform Algorithm="`+excC14N+`"><ec:InclusiveNamespaces xmlns:ec="`+excC14N+`" PrefixList="ds saml samlp xs xsi"/></ds:Transform>`+
+		`</ds:Transforms><ds:DigestMethod Algorithm="`+digSHA256+`"/><ds:DigestValue/></ds:Reference></ds:SignedInfo>`+
+		`<ds:SignatureValue/><ds:KeyInfo><ds:X509Data/></ds:KeyInfo></ds:Signature>`))
+	a.InsertChildAt(a.FindElement("./Issuer").Index()+1, tmpl.Root())
+
+	dir := t.TempDir()
+	in := writeFile(t, dir, "tmpl.xml", docBytes(t, d))
+	keyFile := writeFile(t, dir, "k.pem", keyPEM(t, nw))
+	crtFile := writeFile(t, dir, "k.crt", nw.cert.PEM())
+	outFile := filepath.Join(dir, "signed.xml")
+	out, ok := run(t, xmlsec, "--sign", "--privkey-pem", keyFile+","+crtFile,
+		mdIDAttr, "urn:oasis:names:tc:SAML:2.0:assertion:Assertion", "--output", outFile, in)
+	require.True(t, ok, "xmlsec1 --sign: %s", out)
+	signed, err := os.ReadFile(outFile)
+	require.NoError(t, err)
+
+	got, err := VerifyResponse(signed, []*Cert{old.cert, nw.cert})
+	require.NoError(t, err)
+	assert.True(t, got.AssertionSigned)
+	assert.False(t, got.ResponseSigned)
+	assert.Equal(t, nw.cert.SHA256, got.SignedBy.SHA256)
+	assert.Equal(t, "agent@example.com", got.NameID)
+	_, err = VerifyResponse(signed, []*Cert{old.cert})
+	assert.ErrorIs(t, err, ErrUntrustedCert)
 }
