@@ -4,15 +4,35 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 )
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
-		os.Exit(1)
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes the command line args and returns the exit status: 0
+// success, 1 a negative answer (unhealthy check, failed and rolled-back
+// rotation), 2 an error.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SilenceErrors = true
+	err := root.ExecuteContext(ctx)
+	var ee *exitError
+	if err != nil && !(errors.As(err, &ee) && ee.err == nil) {
+		fmt.Fprintln(stderr, "voicecert:", err)
 	}
+	return exitStatus(err)
 }
 
 // commands holds the constructors of the top-level subcommands. Each
@@ -21,6 +41,12 @@ func main() {
 var commands []func() *cobra.Command
 
 func addCommand(newCmd func() *cobra.Command) { commands = append(commands, newCmd) }
+
+// roots holds functions that add commands and flags sharing state to the
+// root command.
+var roots []func(*cobra.Command)
+
+func addRoot(install func(*cobra.Command)) { roots = append(roots, install) }
 
 // newRootCmd builds the voicecert command with every registered subcommand.
 func newRootCmd() *cobra.Command {
@@ -32,6 +58,9 @@ func newRootCmd() *cobra.Command {
 	}
 	for _, newCmd := range commands {
 		root.AddCommand(newCmd())
+	}
+	for _, install := range roots {
+		install(root)
 	}
 	return root
 }

@@ -34,7 +34,7 @@ import (
 )
 
 // OrgID is the sandbox org's id.
-const OrgID = "00D5g000004SCVAAA"
+const OrgID = "00D5g000004SCVAEAA"
 
 // Options shape the sandbox world.
 type Options struct {
@@ -345,37 +345,47 @@ type Probe struct {
 	done               chan struct{}
 }
 
-// StartProbe starts probing every interval until Stop.
+// StartProbe starts probing: one agent per contact center logs in every
+// interval, until Stop.
 func (w *World) StartProbe(ctx context.Context, interval time.Duration) *Probe {
 	ctx, cancel := context.WithCancel(ctx)
 	p := &Probe{stop: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for i := 0; ; i++ {
-			cc := w.ContactCenters[i%len(w.ContactCenters)]
-			err := w.Login(ctx, cc)
-			if ctx.Err() != nil {
-				return
-			}
-			p.attempts.Add(1)
-			if err != nil {
-				p.failures.Add(1)
-				p.mu.Lock()
-				if p.firstFailure == "" {
-					p.firstFailure = err.Error()
+	var wg sync.WaitGroup
+	for _, cc := range w.ContactCenters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(interval)
+			defer t.Stop()
+			for {
+				err := w.Login(ctx, cc)
+				if ctx.Err() != nil {
+					return
 				}
-				p.mu.Unlock()
+				p.record(err)
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
 			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+		}()
+	}
+	go func() { wg.Wait(); close(p.done) }()
 	return p
+}
+
+func (p *Probe) record(err error) {
+	p.attempts.Add(1)
+	if err == nil {
+		return
+	}
+	p.failures.Add(1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.firstFailure == "" {
+		p.firstFailure = err.Error()
+	}
 }
 
 // Stop ends the probe and returns its counts and the first failure seen.

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
+
+	"github.com/voicecert/voicecert/aws"
+	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/salesforce"
+)
+
+// connection holds the flags that say how to reach Salesforce and AWS, and
+// how to log.
+type connection struct {
+	logFormat string
+	logLevel  string
+
+	sfTargetOrg   string
+	sfInstanceURL string
+	sfClientID    string
+	sfUsername    string
+	sfJWTKeyFile  string
+	sfLoginURL    string
+	sfAPIVersion  string
+
+	awsProfiles []string
+}
+
+func (c *connection) addFlags(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&c.logFormat, "log-format", "text", "structured log format on stderr: text or json")
+	f.StringVar(&c.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	f.StringVar(&c.sfTargetOrg, "sf-target-org", "", "reuse the Salesforce CLI login of this alias or username")
+	f.StringVar(&c.sfInstanceURL, "sf-instance-url", "", "the org's My Domain URL (client credentials; env SALESFORCE_INSTANCE_URL)")
+	f.StringVar(&c.sfClientID, "sf-client-id", "", "connected app consumer key for the JWT bearer or client credentials flow (env SALESFORCE_CLIENT_ID)")
+	f.StringVar(&c.sfUsername, "sf-username", "", "user to act as in the JWT bearer flow (env SALESFORCE_USERNAME)")
+	f.StringVar(&c.sfJWTKeyFile, "sf-jwt-key-file", "", "PEM private key of the JWT bearer flow (env SALESFORCE_JWT_KEY_FILE)")
+	f.StringVar(&c.sfLoginURL, "sf-login-url", "", "token endpoint host of the JWT bearer flow (default https://login.salesforce.com)")
+	f.StringVar(&c.sfAPIVersion, "sf-api-version", "", "Salesforce API version (default 66.0; env SALESFORCE_API_VERSION)")
+	f.StringSliceVar(&c.awsProfiles, "aws-profile", nil, "ACCOUNT=PROFILE: use this shared-config profile for an AWS account (repeatable); others use the default chain")
+}
+
+// logger returns the structured logger the flags ask for, writing to w.
+func (c *connection) logger(w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, usageErr(fmt.Errorf("--log-level %q: %w", c.logLevel, err))
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageErr(fmt.Errorf("--log-format %q: want text or json", c.logFormat))
+}
+
+func envOr(v, key string) string {
+	if v != "" {
+		return v
+	}
+	return os.Getenv(key)
+}
+
+// identityProvider connects to the org with the first credential the flags
+// or environment provide: a Salesforce CLI alias, a JWT bearer key, a client
+// secret, or a static token.
+func (c *connection) identityProvider(log *slog.Logger) (*salesforce.Provider, error) {
+	clientOpts := func(o *salesforce.Options) {
+		o.Logger = log
+		if v := envOr(c.sfAPIVersion, "SALESFORCE_API_VERSION"); v != "" {
+			o.APIVersion = v
+		}
+	}
+	var (
+		ts          oauth2.TokenSource
+		instanceURL = envOr(c.sfInstanceURL, "SALESFORCE_INSTANCE_URL")
+		clientID    = envOr(c.sfClientID, "SALESFORCE_CLIENT_ID")
+		keyFile     = envOr(c.sfJWTKeyFile, "SALESFORCE_JWT_KEY_FILE")
+		secret      = os.Getenv("SALESFORCE_CLIENT_SECRET")
+	)
+	switch {
+	case c.sfTargetOrg != "":
+		cli := &salesforce.CLI{TargetOrg: c.sfTargetOrg}
+		tok, err := cli.Token()
+		if err != nil {
+			return nil, err
+		}
+		if u, _ := tok.Extra("instance_url").(string); u != "" {
+			instanceURL = u
+		}
+		ts = cli
+	case clientID != "" && keyFile != "":
+		key, err := readRSAKey(keyFile)
+		if err != nil {
+			return nil, err
+		}
+		j := &salesforce.JWTBearer{ClientID: clientID, Username: envOr(c.sfUsername, "SALESFORCE_USERNAME"), PrivateKey: key, LoginURL: c.sfLoginURL}
+		tok, err := j.Token()
+		if err != nil {
+			return nil, err
+		}
+		if u, _ := tok.Extra("instance_url").(string); u != "" {
+			instanceURL = u
+		}
+		ts = j
+	case clientID != "" && secret != "":
+		if instanceURL == "" {
+			return nil, usageErr(errors.New("the client credentials flow needs --sf-instance-url (the org's My Domain URL)"))
+		}
+		ts = &salesforce.ClientCredentials{InstanceURL: instanceURL, ClientID: clientID, ClientSecret: secret}
+	default:
+		cl, err := salesforce.NewFromEnv(clientOpts)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("no Salesforce credentials: give --sf-target-org, a JWT bearer key, a client secret (SALESFORCE_CLIENT_SECRET), or SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN: %w", err))
+		}
+		return salesforce.NewProvider(cl, func(o *salesforce.ProviderOptions) { o.Logger = log }), nil
+	}
+	cl, err := salesforce.NewClient(instanceURL, ts, clientOpts)
+	if err != nil {
+		return nil, err
+	}
+	return salesforce.NewProvider(cl, func(o *salesforce.ProviderOptions) { o.Logger = log }), nil
+}
+
+func readRSAKey(path string) (*rsa.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("%s: no PEM block", path)
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not an RSA private key", path)
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: not an RSA private key", path)
+	}
+	return rk, nil
+}
+
+// relyingParty builds one IAM relying party per AWS account that trusts the
+// org's contact centers, each from the standard AWS configuration (the
+// account's --aws-profile when given).
+func (c *connection) relyingParty(ctx context.Context, idp rotation.IdentityProvider, log *slog.Logger) (aws.Multi, error) {
+	profiles := map[string]string{}
+	for _, p := range c.awsProfiles {
+		acct, prof, ok := strings.Cut(p, "=")
+		if !ok || len(acct) != 12 || prof == "" {
+			return nil, usageErr(fmt.Errorf("--aws-profile %q: want ACCOUNT=PROFILE with a 12-digit account", p))
+		}
+		profiles[acct] = prof
+	}
+	ccs, err := idp.ContactCenters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rps []*aws.RelyingParty
+	seen := map[string]bool{}
+	for _, cc := range ccs {
+		acct := cc.Trust.Account
+		if acct == "" || seen[acct] {
+			continue
+		}
+		seen[acct] = true
+		var opts []func(*awsconfig.LoadOptions) error
+		if p := profiles[acct]; p != "" {
+			opts = append(opts, awsconfig.WithSharedConfigProfile(p))
+		}
+		cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("AWS configuration for account %s: %w", acct, err)
+		}
+		if cfg.Region == "" {
+			cfg.Region = "us-east-1" // IAM is global; the SDK still wants a region.
+		}
+		rps = append(rps, aws.New(cfg, func(o *aws.Options) { o.Account = acct; o.Logger = log }))
+	}
+	if len(rps) == 0 {
+		return nil, errors.New("no contact center names an AWS account (no Role attribute on any connected app)")
+	}
+	return aws.NewMulti(rps...)
+}
