@@ -105,6 +105,9 @@ func (r *Rotator) log(ctx context.Context, e Event) {
 			slog.String("app", m.App.String()),
 			slog.String("certificate", m.Certificate),
 			slog.Time("deadline", m.Deadline))
+		if len(m.Changes) > 1 {
+			attrs = append(attrs, slog.Int("changes", len(m.Changes)))
+		}
 	}
 	r.cfg.logger.LogAttrs(ctx, level, "rotation "+string(e.Type), attrs...)
 }
