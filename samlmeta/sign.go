@@ -195,3 +195,30 @@ func VerifySignature(doc []byte, trusted []*Cert, opts ...VerifyOption) (*Cert, 
 	_, c, err := verifyElement(d.Root(), trusted, o)
 	return c, err
 }
+
+// VerifyMetadata verifies doc's signature like VerifySignature and returns
+// the metadata rebuilt from what the signature covers (the canonical bytes
+// that were digested, without the signature), so that nothing unsigned can
+// be read from it, together with the certificate that verified.
+func VerifyMetadata(doc []byte, trusted []*Cert, opts ...VerifyOption) (*Metadata, *Cert, error) {
+	o := newVerifyOptions(opts)
+	d, err := parseXML(doc, o.maxSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	verified, c, err := verifyElement(d.Root(), trusted, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	vd := etree.NewDocument()
+	vd.SetRoot(verified)
+	b, err := vd.WriteToBytes()
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := Parse(b, WithMaxSize(o.maxSize))
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, c, nil
+}

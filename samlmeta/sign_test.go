@@ -127,3 +127,32 @@ func regexpReplace(s, pattern, repl string) string {
 	}
 	return s[:loc[0]] + repl + s[loc[1]:]
 }
+
+func TestVerifyMetadata(t *testing.T) {
+	a, b := testKey(t, "sig-old", 2048), testKey(t, "sig-new", 2048)
+	signed, err := Sign(buildTestMetadata(t, a.cert, b.cert), b.key, b.cert)
+	require.NoError(t, err)
+	// A comment in a signed value is not signed content: it is gone from
+	// the verified metadata.
+	commented := strings.Replace(string(signed), "nameid-format:unspecified<", "nameid-format:<!-- x -->unspecified<", 1)
+	require.NotEqual(t, string(signed), commented)
+	m, c, err := VerifyMetadata([]byte(commented), []*Cert{a.cert, b.cert}, WithClock(testClock))
+	require.NoError(t, err)
+	assert.Equal(t, b.cert.SHA256, c.SHA256)
+	assert.Equal(t, "https://example.my.salesforce.com", m.EntityID())
+	assert.Equal(t, "https://example.my.salesforce.com/idp/endpoint/HttpPost", m.SSOServices()[0].Location)
+	assert.Equal(t, []string{NameIDFormatUnspecified}, m.NameIDFormats())
+	assert.False(t, m.Signed(), "the signature is not part of what it covers")
+	assert.NotContains(t, string(m.Bytes()), "<!--")
+	certs, err := m.SigningCertificates()
+	require.NoError(t, err)
+	assert.Len(t, certs, 2)
+
+	_, _, err = VerifyMetadata(signed, []*Cert{a.cert}, WithClock(testClock))
+	assert.ErrorIs(t, err, ErrUntrustedCert)
+	_, _, err = VerifyMetadata([]byte("<x"), []*Cert{a.cert})
+	assert.ErrorIs(t, err, ErrMalformed)
+	resp := issue(t, b, func(s *ResponseSpec) { s.SignResponse = true })
+	_, _, err = VerifyMetadata(resp, []*Cert{b.cert}, WithClock(testClock))
+	assert.ErrorIs(t, err, ErrNotMetadata, "a signed document that is not metadata")
+}
