@@ -357,7 +357,7 @@ failure whose rollback is incomplete (the journal says what is left).`,
 			journal := filepath.Join(journalDir, "rotation-"+id+".json")
 			fmt.Fprintf(a.stdout, "Journal: %s\n", journal)
 			st := plan.NewState(id)
-			return a.run(ctx, b, plan, journalDir, journal, manualTimeout, func(r *rotation.Rotator) error { return r.Run(ctx, st) }, st)
+			return a.run(ctx, b, plan, journalDir, journal, manualTimeout, false, func(r *rotation.Rotator) error { return r.Run(ctx, st) }, st)
 		},
 	}
 	f.add(cmd)
@@ -407,7 +407,7 @@ func renewalDue(ctx context.Context, b *backends, policy string, now time.Time) 
 // run builds a Rotator for plan with the journal, locks and progress, and
 // runs do with it; it prints the summary.
 func (a *app) run(ctx context.Context, b *backends, plan *rotation.OrgPlan, lockDir, journal string,
-	manualTimeout time.Duration, do func(*rotation.Rotator) error, st *rotation.State) error {
+	manualTimeout time.Duration, breakLocks bool, do func(*rotation.Rotator) error, st *rotation.State) error {
 	keys, err := plan.LockKeys(ctx)
 	if err != nil {
 		return err
@@ -415,10 +415,21 @@ func (a *app) run(ctx context.Context, b *backends, plan *rotation.OrgPlan, lock
 	if err := os.MkdirAll(lockDir, 0o700); err != nil {
 		return err
 	}
+	locker := rotation.NewFileLocker(filepath.Join(lockDir, "locks"))
+	if breakLocks {
+		for _, k := range keys {
+			if h, err := locker.Holder(k); err == nil {
+				fmt.Fprintf(a.stdout, "Breaking the lock on %s held by pid %d on %s since %s.\n", k, h.PID, h.Host, h.Since.Format(time.RFC3339))
+				if err := locker.Break(k); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	prog := newProgress(a.stderr)
 	opts := []rotation.Option{
 		rotation.WithJournal(rotation.FileJournal(journal)),
-		rotation.WithLocker(rotation.NewFileLocker(filepath.Join(lockDir, "locks")), keys...),
+		rotation.WithLocker(locker, keys...),
 		rotation.WithObserver(prog), rotation.WithLogger(b.log), rotation.WithManualTimeout(manualTimeout),
 	}
 	if a.admin != nil {
@@ -458,7 +469,10 @@ func (a *app) confirm(q string) bool {
 }
 
 func (a *app) newResumeCmd(mode rotation.ResumeMode) *cobra.Command {
-	var journal, lockDir string
+	var (
+		journal, lockDir string
+		breakLock        bool
+	)
 	use, short := "resume", "Continue an interrupted rotation from its journal"
 	if mode == rotation.ResumeRollback {
 		use, short = "rollback", "Undo every completed step of a journaled rotation"
@@ -488,7 +502,7 @@ func (a *app) newResumeCmd(mode rotation.ResumeMode) *cobra.Command {
 			if lockDir == "" {
 				lockDir = filepath.Dir(journal)
 			}
-			err = a.run(ctx, b, plan, lockDir, journal, 30*time.Minute,
+			err = a.run(ctx, b, plan, lockDir, journal, 30*time.Minute, breakLock,
 				func(r *rotation.Rotator) error { return r.Resume(ctx, rec, mode) }, rec.State)
 			if err == nil && mode == rotation.ResumeRollback {
 				fmt.Fprintln(a.stdout, "Rolled back: the org and IAM are as they were before the rotation.")
@@ -498,6 +512,7 @@ func (a *app) newResumeCmd(mode rotation.ResumeMode) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&journal, "journal", "", "the journal file of the rotation")
 	cmd.Flags().StringVar(&lockDir, "lock-dir", "", "directory of the lock files (default: the journal's directory)")
+	cmd.Flags().BoolVar(&breakLock, "break-lock", false, "break the locks left by the interrupted process (only once sure it is gone)")
 	_ = cmd.MarkFlagRequired("journal")
 	return cmd
 }

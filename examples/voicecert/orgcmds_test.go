@@ -1,0 +1,421 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"io"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/voicecert/voicecert/internal/sandbox"
+	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/samlmeta"
+)
+
+// cli runs the command in-process and returns its output and exit status.
+func cli(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(t.Context(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// sandboxEnv starts a sandbox and points the process environment at it the
+// way `voicecert sandbox` tells a person to.
+func sandboxEnv(t *testing.T, o sandbox.Options) *sandbox.World {
+	t.Helper()
+	w, err := sandbox.Start(t.Context(), o)
+	require.NoError(t, err)
+	t.Cleanup(w.Close)
+	var env bytes.Buffer
+	require.NoError(t, writeSandboxEnv(&env, w, t.TempDir()))
+	setExports(t, env.String())
+	return w
+}
+
+// setExports applies `export K='V'` lines with t.Setenv.
+func setExports(t *testing.T, lines string) {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSpace(lines), "\n") {
+		kv, ok := strings.CutPrefix(line, "export ")
+		require.True(t, ok, line)
+		k, v, ok := strings.Cut(kv, "=")
+		require.True(t, ok, line)
+		t.Setenv(k, strings.ReplaceAll(strings.Trim(v, "'"), `'\''`, "'"))
+	}
+}
+
+type checkJSONOut struct {
+	Healthy bool `json:"healthy"`
+	Report  struct {
+		ContactCenters []struct {
+			ContactCenter struct {
+				Name string `json:"name"`
+			} `json:"contactCenter"`
+			Pinned      bool     `json:"pinned"`
+			TrustAgrees bool     `json:"trustAgrees"`
+			Problems    []string `json:"problems"`
+			Effective   struct {
+				DaysLeft    int `json:"daysLeft"`
+				Certificate struct {
+					SHA256 string `json:"sha256"`
+					DER    []byte `json:"der"`
+				} `json:"certificate"`
+			} `json:"effective"`
+		} `json:"contactCenters"`
+	} `json:"report"`
+}
+
+func checkJSONRun(t *testing.T, args ...string) (checkJSONOut, int) {
+	t.Helper()
+	out, stderr, code := cli(t, "", append([]string{"check", "--json"}, args...)...)
+	var r checkJSONOut
+	require.NoError(t, json.Unmarshal([]byte(out), &r), "stdout %q stderr %q", out, stderr)
+	return r, code
+}
+
+func TestCheckHealthyExitsZero(t *testing.T) {
+	sandboxEnv(t, sandbox.Options{Pinned: -1})
+	out, stderr, code := cli(t, "", "check", "--within", "30d")
+	require.Equal(t, 0, code, "stdout %s stderr %s", out, stderr)
+	for _, name := range []string{"ContactCenter01", "ContactCenter02", "ContactCenter03"} {
+		assert.Contains(t, out, name)
+	}
+	assert.Contains(t, out, "agrees")
+	assert.NotContains(t, out, "DISAGREES")
+}
+
+func TestCheckReportsPinnedApp(t *testing.T) {
+	sandboxEnv(t, sandbox.Options{})
+	r, code := checkJSONRun(t, "--within", "30d")
+	assert.Equal(t, 1, code)
+	assert.False(t, r.Healthy)
+	require.Len(t, r.Report.ContactCenters, 3)
+	pinned := r.Report.ContactCenters[2]
+	assert.Equal(t, "ContactCenter03", pinned.ContactCenter.Name)
+	assert.True(t, pinned.Pinned)
+	assert.Contains(t, strings.Join(pinned.Problems, " "), "pinned")
+	assert.Empty(t, pinned.Effective.Certificate.DER, "the JSON report leaves certificates' DER out")
+	assert.False(t, r.Report.ContactCenters[0].Pinned)
+}
+
+func TestCheckReportsExpiringCertificate(t *testing.T) {
+	sandboxEnv(t, sandbox.Options{Pinned: -1})
+	// The sandbox's certificates last a year.
+	r, code := checkJSONRun(t, "--within", "400d")
+	assert.Equal(t, 1, code)
+	assert.False(t, r.Healthy)
+	assert.InDelta(t, 365, r.Report.ContactCenters[0].Effective.DaysLeft, 2)
+	_, code = checkJSONRun(t, "--within", "300d")
+	assert.Equal(t, 0, code)
+}
+
+func TestCheckReportsIAMDisagreement(t *testing.T) {
+	w := sandboxEnv(t, sandbox.Options{Pinned: -1})
+	// Account 2's provider is made to trust only a stranger's certificate.
+	ref := rotation.TrustRef{Account: w.Accounts[1], ARN: w.ContactCenters[1].ProviderARN}
+	snap, err := w.RP.Trust(t.Context(), ref)
+	require.NoError(t, err)
+	md, err := samlmeta.Parse(snap.Document)
+	require.NoError(t, err)
+	require.NoError(t, md.SetSigningCertificates(strangerCert(t)))
+	require.NoError(t, w.RP.SetTrust(t.Context(), ref, md.Bytes()))
+
+	r, code := checkJSONRun(t)
+	assert.Equal(t, 1, code)
+	byName := map[string]bool{}
+	for _, c := range r.Report.ContactCenters {
+		byName[c.ContactCenter.Name] = c.TrustAgrees
+	}
+	assert.Equal(t, map[string]bool{"ContactCenter01": true, "ContactCenter02": false, "ContactCenter03": true}, byName)
+
+	out, _, code := cli(t, "", "check")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "DISAGREES")
+	out, _, code = cli(t, "", "verify")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "ContactCenter02      FAIL")
+}
+
+func strangerCert(t *testing.T) *samlmeta.Cert {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "stranger"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	c, err := samlmeta.ParseCertDER(der)
+	require.NoError(t, err)
+	return c
+}
+
+func TestCheckWithoutCredentialsExitsTwo(t *testing.T) {
+	t.Setenv("SALESFORCE_INSTANCE_URL", "")
+	t.Setenv("SALESFORCE_ACCESS_TOKEN", "")
+	_, stderr, code := cli(t, "", "check")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "no Salesforce credentials")
+	_, _, code = cli(t, "", "check", "--log-format", "yaml")
+	assert.Equal(t, 2, code)
+}
+
+func TestPlanChangesNothing(t *testing.T) {
+	w := sandboxEnv(t, sandbox.Options{})
+	before := w.Snapshot()
+	out, stderr, code := cli(t, "", "plan", "--strategy", "direct")
+	require.Equal(t, 0, code, stderr)
+	for _, step := range []string{"preflight", "stage", "activate", "trust", "verify"} {
+		assert.Contains(t, out, step)
+	}
+	assert.Contains(t, out, "[pinned: a person will be asked]")
+	assert.Equal(t, before, w.Snapshot())
+	for _, c := range w.IAM.Calls() {
+		assert.NotEqual(t, "UpdateSAMLProvider", c.Op)
+	}
+	for _, c := range w.Org.Calls() {
+		assert.NotContains(t, []string{"createMetadata", "updateMetadata", "deleteMetadata"}, c.Op)
+	}
+	_, _, code = cli(t, "", "plan", "--key-bits", "3072")
+	assert.Equal(t, 2, code)
+}
+
+func TestRotateAsksFirst(t *testing.T) {
+	w := sandboxEnv(t, sandbox.Options{Pinned: -1})
+	before := w.Snapshot()
+	dir := t.TempDir()
+	out, _, code := cli(t, "n\n", "rotate", "--journal", dir, "--key-bits", "2048")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "Proceed with the rotation? [y/N]")
+	assert.Equal(t, before, w.Snapshot())
+
+	out, stderr, code := cli(t, "y\n", "rotate", "--journal", dir, "--key-bits", "2048")
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	assert.Contains(t, out, "Rotated in")
+	assert.Contains(t, stderr, "✔ retire")
+	requireSandboxRotated(t, w, before)
+	out, _, code = cli(t, "", "verify")
+	assert.Equal(t, 0, code, out)
+}
+
+func TestRotateIfExpiringWithin(t *testing.T) {
+	w := sandboxEnv(t, sandbox.Options{Pinned: -1})
+	before := w.Snapshot()
+	dir := t.TempDir()
+	for _, policy := range []string{"--if-expiring-within=30d", "--if-expiring-within"} {
+		out, stderr, code := cli(t, "", "rotate", "--yes", "--journal", dir, policy)
+		require.Equal(t, 0, code, stderr)
+		assert.Contains(t, out, "Nothing to do")
+		assert.Equal(t, before, w.Snapshot(), policy)
+	}
+	out, stderr, code := cli(t, "", "rotate", "--yes", "--journal", dir, "--key-bits", "2048", "--if-expiring-within=400d")
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	assert.Contains(t, out, "Renewal due")
+	requireSandboxRotated(t, w, before)
+}
+
+// requireSandboxRotated checks that exactly one new certificate was made
+// and that the org, every app and every IAM document now use only it.
+func requireSandboxRotated(t *testing.T, w *sandbox.World, before sandbox.State) {
+	t.Helper()
+	after := w.Snapshot()
+	require.Len(t, after.Org.Certificates, len(before.Org.Certificates)+1)
+	newName := after.Org.DefaultCertificate
+	require.NotEqual(t, before.Org.DefaultCertificate, newName)
+	for app, cert := range after.Org.AppCertificates {
+		assert.Equal(t, newName, cert, app)
+	}
+	for arn, doc := range after.IAM {
+		md, err := samlmeta.Parse([]byte(doc))
+		require.NoError(t, err)
+		certs, err := md.SigningCertificates()
+		require.NoError(t, err)
+		require.Len(t, certs, 1, arn)
+		assert.Equal(t, after.Org.Certificates[newName], certs[0].SHA256, arn)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds the voicecert command once per test process.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "voicecert-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "voicecert")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = &exec.Error{Name: string(out), Err: err}
+		}
+	})
+	require.NoError(t, buildErr)
+	return binPath
+}
+
+// Killing `rotate` with SIGKILL mid-run leaves a journal from which
+// `resume` completes the rotation, or `rollback` restores the start.
+func TestRotateKilledThenResumeOrRollback(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the command")
+	}
+	bin := binary(t)
+	for _, mode := range []string{"resume", "rollback"} {
+		t.Run(mode, func(t *testing.T) {
+			// Latency makes the run long enough to be killed mid-way.
+			w := sandboxEnv(t, sandbox.Options{Pinned: -1, Latency: 15 * time.Millisecond})
+			before := w.Snapshot()
+			dir := t.TempDir()
+			cmd := exec.Command(bin, "rotate", "--yes", "--journal", dir, "--key-bits", "2048")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			require.NoError(t, cmd.Start())
+			journal := waitForStep(t, dir, rotation.StepTrust)
+			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+			err := cmd.Wait()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, "killed, not finished: %s", stderr.String())
+			assert.NotEqual(t, before, w.Snapshot(), "killed after a change")
+
+			out, errOut, code := cli(t, "", mode, "--journal", journal)
+			require.Equal(t, 2, code, "the dead process's lock is not broken silently: %s %s", out, errOut)
+			assert.Contains(t, errOut, "locked")
+
+			out, errOut, code = cli(t, "", mode, "--journal", journal, "--break-lock")
+			require.Equal(t, 0, code, "%s\n%s", out, errOut)
+			assert.Contains(t, out, "Breaking the lock")
+			if mode == "resume" {
+				requireSandboxRotated(t, w, before)
+			} else {
+				assert.Equal(t, before, w.Snapshot())
+			}
+		})
+	}
+}
+
+// waitForStep polls the journal directory until a journal records step as
+// done, and returns the journal's path.
+func waitForStep(t *testing.T, dir, step string) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(dir, "rotation-*.json"))
+		for _, f := range files {
+			rec, err := rotation.LoadJournal(f)
+			if err != nil {
+				continue
+			}
+			for _, s := range rec.Steps {
+				if s.Name == step && s.Status == rotation.StepDone {
+					return f
+				}
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no journal in %s recorded step %s done", dir, step)
+	return ""
+}
+
+func TestDemoJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two whole demos")
+	}
+	for _, tc := range []struct {
+		strategy     string
+		wantFailures bool
+	}{{"overlap", false}, {"direct", true}} {
+		t.Run(tc.strategy, func(t *testing.T) {
+			out, stderr, code := cli(t, "", "demo", "--json", "--strategy", tc.strategy)
+			require.Equal(t, 0, code, stderr)
+			var res demoResult
+			require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+			assert.Equal(t, "success", res.Result)
+			assert.Equal(t, tc.strategy, res.Strategy)
+			assert.Equal(t, 3, res.ContactCenters)
+			assert.Equal(t, 1, res.ManualGates)
+			assert.True(t, res.Verified)
+			assert.GreaterOrEqual(t, res.SSOProbe.Attempts, 100)
+			assert.Positive(t, res.ElapsedMs)
+			assert.Equal(t, 4096, res.New.KeyBits)
+			if tc.wantFailures {
+				assert.Positive(t, res.SSOProbe.Failures, "the seed's order has an outage")
+			} else {
+				assert.Zero(t, res.SSOProbe.Failures, res.SSOProbe.FirstFailure)
+			}
+		})
+	}
+}
+
+func TestDemoNarrative(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a whole demo")
+	}
+	out, stderr, code := cli(t, "", "demo", "--contact-centers", "2", "--accounts", "1")
+	require.Equal(t, 0, code, stderr)
+	for _, want := range []string{"== check", "== plan", "== rotate", "(demo) playing the Salesforce admin", "== verify", "SSO probe:", "0 failed"} {
+		assert.Contains(t, out, want)
+	}
+	_, _, code = cli(t, "", "demo", "--strategy", "sideways")
+	assert.Equal(t, 2, code)
+}
+
+// `voicecert sandbox` prints lines that point other clients at it; check
+// then works against it.
+func TestSandboxCommandServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"sandbox"}, strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	var lines []string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "export VOICECERT_AWS_PROFILES=") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	joined := strings.Join(lines, "\n")
+	for _, k := range []string{"SALESFORCE_INSTANCE_URL", "SALESFORCE_ACCESS_TOKEN", "SALESFORCE_API_VERSION",
+		"AWS_ENDPOINT_URL_IAM", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
+		assert.Contains(t, joined, "export "+k+"=")
+	}
+	setExports(t, joined)
+	out, stderr, code := cli(t, "", "check")
+	assert.Equal(t, 1, code, "the seeded org has a pinned app: %s %s", out, stderr)
+	assert.Contains(t, out, "ContactCenter03")
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("sandbox did not stop")
+	}
+}
