@@ -27,8 +27,8 @@
 // Sign and IssueResponse use goxmldsig with exclusive C14N and rsa-sha256,
 // the Signature placed where the schemas require (first child of metadata,
 // after Issuer in Responses and Assertions) and an ID reference. Signed
-// documents verify with xmlsec1 (see the interop tests). VerifySignature
-// and VerifyResponse try each trusted certificate on its own, ignore a
+// documents verify with xmlsec1 (see the interop tests). VerifySignature,
+// VerifyMetadata and VerifyResponse try each trusted certificate on its own, ignore a
 // KeyInfo without a certificate, refuse SHA-1 unless AllowSHA1 is given,
 // check certificate validity unless IgnoreValidity is given, and read only
 // the element the verifier returns (the canonical bytes that were

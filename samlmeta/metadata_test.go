@@ -243,6 +243,8 @@ func TestParseRefusals(t *testing.T) {
 	}{
 		{"doctype", `<!DOCTYPE md:EntityDescriptor>` + md, ErrDOCTYPE},
 		{"doctype after comment and PI", `<?xml version="1.0"?><!-- c --><?pi x?><!DOCTYPE x [<!ENTITY a "b">]>` + md, ErrDOCTYPE},
+		{"doctype inside the root", `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="e"><!DOCTYPE x></md:EntityDescriptor>`, ErrDOCTYPE},
+		{"entity declaration alone", `<!ENTITY a "b">` + md, ErrDOCTYPE},
 		{"xxe", `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="&xxe;"/>`, ErrDOCTYPE},
 		{"billion laughs", `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="&lol2;"/>`, ErrDOCTYPE},
 		{"duplicate attribute", `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="a" entityID="b"/>`, ErrDuplicateAttribute},
