@@ -72,7 +72,9 @@ type Endpoint struct {
 // Metadata is a parsed SAML 2.0 EntityDescriptor. It keeps the whole document
 // (unknown elements, prefixes, comments, attribute order): Bytes returns the
 // input unchanged until an edit is made, and after an edit the document
-// differs only where edited. A Metadata is not safe for concurrent edits.
+// differs only where edited. An edit also drops the root's enveloped
+// signature, which could no longer verify (Sign the result again if needed).
+// A Metadata is not safe for concurrent edits.
 type Metadata struct {
 	orig   []byte
 	doc    *etree.Document
