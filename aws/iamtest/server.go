@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -46,6 +47,10 @@ type Option func(*Server)
 // against the real time, as the SDK signs with it.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
+// WithListener makes the server serve on l (for a fixed address) instead of
+// a new loopback port. The server closes l when it closes.
+func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
+
 // Server is a fake IAM endpoint over loopback HTTP. It is safe for
 // concurrent use.
 type Server struct {
@@ -58,6 +63,7 @@ type Server struct {
 	roles     map[string]*role      // arn -> role
 	calls     []Call
 	hook      func(Call) *Fault
+	listener  net.Listener
 	faults    []injected
 	latency   time.Duration
 	signInOK  int
@@ -103,7 +109,12 @@ func New(opts ...Option) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /saml", s.serveSignIn)
 	mux.HandleFunc("/", s.serveAPI)
-	s.srv = httptest.NewServer(mux)
+	s.srv = httptest.NewUnstartedServer(mux)
+	if s.listener != nil {
+		s.srv.Listener.Close()
+		s.srv.Listener = s.listener
+	}
+	s.srv.Start()
 	return s
 }
 

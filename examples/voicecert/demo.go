@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -234,7 +236,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 func (a *app) newSandboxCmd() *cobra.Command {
-	var n, accounts int
+	var (
+		n, accounts int
+		addr        string
+	)
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Serve the demo's fake org and IAM until interrupted, printing how to reach them",
@@ -253,8 +258,15 @@ code at it, for example:
 			if err != nil {
 				return err
 			}
-			w, err := sandbox.Start(ctx, sandbox.Options{ContactCenters: n, Accounts: accounts, Logger: log})
+			orgL, iamL, err := listenPair(addr)
 			if err != nil {
+				return usageErr(err)
+			}
+			w, err := sandbox.Start(ctx, sandbox.Options{ContactCenters: n, Accounts: accounts, Logger: log,
+				OrgListener: orgL, IAMListener: iamL})
+			if err != nil {
+				orgL.Close()
+				iamL.Close()
 				return usageErr(err)
 			}
 			defer w.Close()
@@ -273,7 +285,33 @@ code at it, for example:
 	}
 	cmd.Flags().IntVar(&n, "contact-centers", 3, "how many contact centers to seed")
 	cmd.Flags().IntVar(&accounts, "accounts", 2, "how many AWS accounts they spread over")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "HOST:PORT of the fake org; the fake IAM takes the next port (any free ports with port 0)")
 	return cmd
+}
+
+// listenPair listens on addr for the org and on the next port (or any
+// free port, for port 0) for IAM.
+func listenPair(addr string) (org, iam net.Listener, err error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65534 {
+		return nil, nil, fmt.Errorf("--addr %q: bad port", addr)
+	}
+	if org, err = net.Listen("tcp", addr); err != nil {
+		return nil, nil, err
+	}
+	next := 0
+	if p != 0 {
+		next = p + 1
+	}
+	if iam, err = net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(next))); err != nil {
+		org.Close()
+		return nil, nil, err
+	}
+	return org, iam, nil
 }
 
 // writeSandboxEnv prints the shell lines that point clients at w, and

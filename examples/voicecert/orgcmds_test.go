@@ -11,9 +11,11 @@ import (
 	"encoding/json"
 	"io"
 	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -389,8 +391,13 @@ func TestSandboxCommandServesUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
 	done := make(chan int)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	go func() {
-		done <- run(ctx, []string{"sandbox"}, strings.NewReader(""), pw, io.Discard)
+		done <- run(ctx, []string{"sandbox", "--addr", addr}, strings.NewReader(""), pw, io.Discard)
 		pw.Close()
 	}()
 	var lines []string
@@ -407,6 +414,8 @@ func TestSandboxCommandServesUntilCancelled(t *testing.T) {
 		"AWS_ENDPOINT_URL_IAM", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
 		assert.Contains(t, joined, "export "+k+"=")
 	}
+	assert.Contains(t, joined, "export SALESFORCE_INSTANCE_URL='http://"+addr+"'")
+	assert.Contains(t, joined, "export AWS_ENDPOINT_URL_IAM='http://127.0.0.1:"+strconv.Itoa(port+1)+"'")
 	setExports(t, joined)
 	out, stderr, code := cli(t, "", "check")
 	assert.Equal(t, 1, code, "the seeded org has a pinned app: %s %s", out, stderr)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -55,6 +56,9 @@ type Options struct {
 	PollInterval time.Duration
 	// Logger receives the backends' logs (default discard).
 	Logger *slog.Logger
+	// OrgListener and IAMListener, when set, are where the fake org and
+	// the fake IAM serve (default: new loopback ports).
+	OrgListener, IAMListener net.Listener
 }
 
 // ContactCenter is one seeded contact center.
@@ -106,6 +110,12 @@ func Start(ctx context.Context, o Options) (*World, error) {
 
 	iamOpts := []iamtest.Option{}
 	orgOpts := []sftest.Option{sftest.WithOrgID(OrgID)}
+	if o.OrgListener != nil {
+		orgOpts = append(orgOpts, sftest.WithListener(o.OrgListener))
+	}
+	if o.IAMListener != nil {
+		iamOpts = append(iamOpts, iamtest.WithListener(o.IAMListener))
+	}
 	if o.KeyGenerator != nil {
 		orgOpts = append(orgOpts, sftest.WithKeyGenerator(o.KeyGenerator))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,11 +28,16 @@ type options struct {
 	username  string
 	logger    *slog.Logger
 	keyGen    func(bits int) (*rsa.PrivateKey, error)
+	listener  net.Listener
 }
 
 // WithOrgID sets the organization id (15 or 18 characters starting with
 // 00D). The default is 00D000000000001 with its checksum.
 func WithOrgID(id string) Option { return func(o *options) { o.orgID = id } }
+
+// WithListener makes the org serve on l (for a fixed address) instead of a
+// new loopback port. The org closes l when it closes.
+func WithListener(l net.Listener) Option { return func(o *options) { o.listener = l } }
 
 // WithClock sets the clock used for certificate validity, token expiry
 // checks, SAML IssueInstant and timestamps. The default is time.Now.
@@ -232,7 +238,12 @@ func New(opts ...Option) *Org {
 		username = "admin@" + strings.ToLower(o.orgID[:15]) + ".example.com"
 	}
 	o.defaultUser = o.userLocked(username)
-	o.srv = httptest.NewServer(o.routes())
+	o.srv = httptest.NewUnstartedServer(o.routes())
+	if o.opts.listener != nil {
+		o.srv.Listener.Close()
+		o.srv.Listener = o.opts.listener
+	}
+	o.srv.Start()
 	return o
 }
 
