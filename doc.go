@@ -15,7 +15,8 @@
 //
 //  1. Plan: every change is listed before it is made, with no side effect.
 //  2. Preflight: discover the contact centers, snapshot every IAM metadata
-//     document and certificate setting, take the locks.
+//     document and certificate setting, check preconditions (the locks on
+//     the org and on every IAM provider are taken before it).
 //  3. Stage: create the new certificate.
 //  4. Trust: each IAM SAML provider trusts the old and the new certificate.
 //  5. Activate: the org (and each app pinned to its own certificate, through
@@ -42,6 +43,8 @@
 //   - aws: the relying party backend (IAM SAML providers through
 //     aws-sdk-go-v2); aws/iamtest is a fake IAM over HTTP.
 //   - examples/voicecert: the command-line tool (check, plan, rotate,
-//     verify, rollback, demo). Start with "go run ./examples/voicecert demo",
+//     verify, resume, rollback, metadata inspect, demo, sandbox);
+//     examples/customstep and examples/mocktesting show custom steps and
+//     unit tests with mocks. Start with "go run ./examples/voicecert demo",
 //     which rotates a sandbox org and IAM end to end.
 package voicecert

@@ -44,6 +44,19 @@
 // applies the remaining steps, [ResumeRollback] undoes every step done or in
 // progress.
 //
+// # The org plan
+//
+// [NewOrgPlan] builds the steps that rotate one org from an IdentityProvider
+// and a RelyingParty (one per AWS account can be combined, see the aws
+// package's Multi). [StrategyOverlap], the default, runs preflight, stage,
+// trust (IAM trusts old and new), activate, verify, soak and retire;
+// [StrategyDirect] follows the manual procedure (activate, then trust) for
+// relying parties that refuse two certificates. [OrgPlan.LockKeys] names the
+// locks a run must hold, [OrgPlan.NewState] records the plan's options so
+// that [OrgOptionsFrom] rebuilds the same plan to resume a journal, and
+// [Check] reports each contact center's certificate, its expiry and whether
+// IAM agrees, without changing anything.
+//
 // # Known limits
 //
 //   - A step in progress when the process died is re-applied by
