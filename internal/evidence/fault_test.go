@@ -114,6 +114,7 @@ func TestFaultMatrix(t *testing.T) {
 		len(calls), covered, rolledBack, len(absorbed), strings.Join(absorbed, ", "), reruns)
 	require.Equal(t, len(calls), covered, "every call index is covered")
 }
+
 // recordCalls returns the API calls of a clean overlap rotation with id on
 // the default evidence world, after checking that two runs make the same
 // calls in the same order (a run spoiled by an SDK connection retry is
