@@ -29,8 +29,6 @@ type app struct {
 	admin    func(context.Context, rotation.ManualRequest) error
 }
 
-func init() { addRoot(installOrgCommands) }
-
 // installOrgCommands adds the commands that talk to an org and its AWS
 // accounts, and the flags that say how to reach them.
 func installOrgCommands(root *cobra.Command) {

@@ -35,20 +35,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitStatus(err)
 }
 
-// commands holds the constructors of the top-level subcommands. Each
-// subcommand lives in its own file and registers itself with addCommand in
-// an init function.
-var commands []func() *cobra.Command
-
-func addCommand(newCmd func() *cobra.Command) { commands = append(commands, newCmd) }
-
-// roots holds functions that add commands and flags sharing state to the
-// root command.
-var roots []func(*cobra.Command)
-
-func addRoot(install func(*cobra.Command)) { roots = append(roots, install) }
-
-// newRootCmd builds the voicecert command with every registered subcommand.
+// newRootCmd builds the voicecert command with every subcommand.
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "voicecert",
@@ -56,11 +43,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: false,
 	}
-	for _, newCmd := range commands {
-		root.AddCommand(newCmd())
-	}
-	for _, install := range roots {
-		install(root)
-	}
+	root.AddCommand(newMetadataCmd())
+	installOrgCommands(root)
 	return root
 }

@@ -12,8 +12,6 @@ import (
 	"github.com/voicecert/voicecert/samlmeta"
 )
 
-func init() { addCommand(newMetadataCmd) }
-
 func newMetadataCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "metadata",
