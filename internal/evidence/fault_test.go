@@ -19,25 +19,25 @@ var permanentFaults = map[string][]fault{
 	// IAM: NoSuchEntity 404 and AccessDenied 403 are never retried by the
 	// SDK's standard retryer and are not in the aws backend's transient
 	// codes; InvalidInput 400 neither.
-	"iam GetSAMLProvider":    {{"NoSuchEntity", 0}, {"AccessDenied", 0}},
-	"iam UpdateSAMLProvider": {{"InvalidInput", 0}, {"AccessDenied", 0}},
+	"iam GetSAMLProvider":    {{Code: "NoSuchEntity"}, {Code: "AccessDenied"}},
+	"iam UpdateSAMLProvider": {{Code: "InvalidInput"}, {Code: "AccessDenied"}},
 	// Salesforce SOAP: an sf:INSUFFICIENT_ACCESS or sf:INVALID_TYPE fault
 	// (HTTP 500) is not in the salesforce package's transient codes.
-	"sf listMetadata":   {{"INSUFFICIENT_ACCESS", 0}, {"INVALID_TYPE", 0}},
-	"sf readMetadata":   {{"INSUFFICIENT_ACCESS", 0}, {"INVALID_TYPE", 0}},
-	"sf createMetadata": {{"INSUFFICIENT_ACCESS", 0}},
-	"sf updateMetadata": {{"INSUFFICIENT_ACCESS", 0}},
-	"sf deleteMetadata": {{"INSUFFICIENT_ACCESS", 0}},
+	"sf listMetadata":   {{Code: "INSUFFICIENT_ACCESS"}, {Code: "INVALID_TYPE"}},
+	"sf readMetadata":   {{Code: "INSUFFICIENT_ACCESS"}, {Code: "INVALID_TYPE"}},
+	"sf createMetadata": {{Code: "INSUFFICIENT_ACCESS"}},
+	"sf updateMetadata": {{Code: "INSUFFICIENT_ACCESS"}},
+	"sf deleteMetadata": {{Code: "INSUFFICIENT_ACCESS"}},
 	// Salesforce plain-text endpoints (metadata, frontdoor, idp/login): HTTP
 	// 403 and 404 are not retried. A 401 on frontdoor would be taken for an
 	// expired session and answered by one re-authentication, which hides
 	// a single fault, so it is not used here.
-	"sf metadata":  {{"INSUFFICIENT_ACCESS", 403}, {"NOT_FOUND", 404}},
-	"sf frontdoor": {{"INSUFFICIENT_ACCESS", 403}},
-	"sf idp/login": {{"INSUFFICIENT_ACCESS", 403}},
+	"sf metadata":  {{Code: "INSUFFICIENT_ACCESS", Status: 403}, {Code: "NOT_FOUND", Status: 404}},
+	"sf frontdoor": {{Code: "INSUFFICIENT_ACCESS", Status: 403}},
+	"sf idp/login": {{Code: "INSUFFICIENT_ACCESS", Status: 403}},
 	// REST queries, should a backend make them: HTTP 400.
-	"sf query":         {{"MALFORMED_QUERY", 400}},
-	"sf tooling/query": {{"MALFORMED_QUERY", 400}},
+	"sf query":         {{Code: "MALFORMED_QUERY", Status: 400}},
+	"sf tooling/query": {{Code: "MALFORMED_QUERY", Status: 400}},
 }
 
 func permanentFault(i int, c apiCall) (fault, error) {

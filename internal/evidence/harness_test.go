@@ -96,6 +96,8 @@ func (c apiCall) mutating() bool {
 type fault struct {
 	Code   string
 	Status int
+	// Latency delays the answer (with or without a Code).
+	Latency time.Duration
 }
 
 // world is a sandbox world with everything the evidence tests observe: one
@@ -136,13 +138,13 @@ func newWorld(t testing.TB, o sandbox.Options) *world {
 	w := &world{World: sw, t: t, capture: c, logger: logger, initial: sw.Snapshot()}
 	w.Org.SetHook(func(call sftest.Call) *sftest.Fault {
 		if f := w.record(apiCall{"sf", call.Op, call.Target}); f != nil {
-			return &sftest.Fault{Code: f.Code, Status: f.Status}
+			return &sftest.Fault{Code: f.Code, Status: f.Status, Latency: f.Latency}
 		}
 		return nil
 	})
 	w.IAM.SetHook(func(call iamtest.Call) *iamtest.Fault {
 		if f := w.record(apiCall{"iam", call.Op, call.Target}); f != nil {
-			return &iamtest.Fault{Code: f.Code, Status: f.Status}
+			return &iamtest.Fault{Code: f.Code, Status: f.Status, Latency: f.Latency}
 		}
 		return nil
 	})
@@ -237,11 +239,17 @@ func (w *world) rotator(steps []rotation.Step, opts ...rotation.Option) *rotatio
 // error; the error string and the journal are captured.
 func (w *world) rotate(id string, planOpts []rotation.OrgOption, opts ...rotation.Option) (*rotation.State, error) {
 	w.t.Helper()
+	return w.rotateCtx(context.Background(), id, planOpts, opts...)
+}
+
+// rotateCtx is rotate under ctx.
+func (w *world) rotateCtx(ctx context.Context, id string, planOpts []rotation.OrgOption, opts ...rotation.Option) (*rotation.State, error) {
+	w.t.Helper()
 	plan := w.plan(planOpts...)
 	j := rotation.NewMemoryJournal()
 	r := w.rotator(plan.Steps(), append([]rotation.Option{rotation.WithJournal(j)}, opts...)...)
 	st := plan.NewState(id)
-	err := r.Run(context.Background(), st)
+	err := r.Run(ctx, st)
 	w.capture.journal(j)
 	w.capture.err(err)
 	return st, err
