@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"os"
 	"strings"
@@ -13,8 +12,7 @@ import (
 )
 
 // app is the state of one invocation shared by the org commands: the
-// connection flags, the streams, the clock, and (in tests and the demo)
-// backends and an admin that replace the real ones.
+// connection flags, the streams and the clock.
 type app struct {
 	conn   connection
 	stdin  io.Reader
@@ -24,9 +22,6 @@ type app struct {
 
 	// logLevelSet reports that the user asked for logs explicitly.
 	logLevelSet bool
-
-	backends *backends
-	admin    func(context.Context, rotation.ManualRequest) error
 }
 
 // installOrgCommands adds the commands that talk to an org and its AWS

@@ -94,29 +94,15 @@ func (c *connection) identityProvider(log *slog.Logger) (*salesforce.Provider, e
 	)
 	switch {
 	case c.sfTargetOrg != "":
-		cli := &salesforce.CLI{TargetOrg: c.sfTargetOrg}
-		tok, err := cli.Token()
-		if err != nil {
-			return nil, err
-		}
-		if u, _ := tok.Extra("instance_url").(string); u != "" {
-			instanceURL = u
-		}
-		ts = cli
+		// The token carries the instance URL.
+		instanceURL, ts = "", &salesforce.CLI{TargetOrg: c.sfTargetOrg}
 	case clientID != "" && keyFile != "":
 		key, err := readRSAKey(keyFile)
 		if err != nil {
 			return nil, err
 		}
-		j := &salesforce.JWTBearer{ClientID: clientID, Username: envOr(c.sfUsername, "SALESFORCE_USERNAME"), PrivateKey: key, LoginURL: c.sfLoginURL}
-		tok, err := j.Token()
-		if err != nil {
-			return nil, err
-		}
-		if u, _ := tok.Extra("instance_url").(string); u != "" {
-			instanceURL = u
-		}
-		ts = j
+		instanceURL, ts = "", &salesforce.JWTBearer{ClientID: clientID, Username: envOr(c.sfUsername, "SALESFORCE_USERNAME"),
+			PrivateKey: key, LoginURL: c.sfLoginURL}
 	case clientID != "" && secret != "":
 		if instanceURL == "" {
 			return nil, usageErr(errors.New("the client credentials flow needs --sf-instance-url (the org's My Domain URL)"))

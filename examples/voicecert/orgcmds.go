@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -62,9 +63,6 @@ func (a *app) connect(ctx context.Context) (*backends, error) {
 	log, err := a.conn.logger(a.stderr)
 	if err != nil {
 		return nil, err
-	}
-	if a.backends != nil { // set by tests and the demo
-		return a.backends, nil
 	}
 	idp, err := a.conn.identityProvider(log)
 	if err != nil {
@@ -276,7 +274,7 @@ func (a *app) printPlan(ctx context.Context, b *backends, plan *rotation.OrgPlan
 	fmt.Fprintf(a.stdout, "Rotation plan (%s strategy, new %d-bit certificate) for %s\n", o.Strategy, o.KeyBits, b.idp.Name())
 	fmt.Fprintf(a.stdout, "Current IdP certificate: %s (%s)\n", sig.Default.Name, short(sig.Default.SHA256))
 	for _, c := range ccs {
-		if len(o.ContactCenters) > 0 && !contains(o.ContactCenters, c.Name) {
+		if len(o.ContactCenters) > 0 && !slices.Contains(o.ContactCenters, c.Name) {
 			continue
 		}
 		pinned := ""
@@ -293,15 +291,6 @@ func (a *app) printPlan(ctx context.Context, b *backends, plan *rotation.OrgPlan
 		fmt.Fprintf(a.stdout, "%2d. %-10s %s\n", i+1, s.Name, s.Description)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *app) newRotateCmd() *cobra.Command {
@@ -431,9 +420,6 @@ func (a *app) run(ctx context.Context, b *backends, plan *rotation.OrgPlan, lock
 		rotation.WithJournal(rotation.FileJournal(journal)),
 		rotation.WithLocker(locker, keys...),
 		rotation.WithObserver(prog), rotation.WithLogger(b.log), rotation.WithManualTimeout(manualTimeout),
-	}
-	if a.admin != nil {
-		opts = append(opts, rotation.WithConfirm(a.admin))
 	}
 	r, err := rotation.New(plan.Steps(), opts...)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -105,12 +106,5 @@ func (p *progress) Steps() []stepTiming {
 }
 
 func indent(s string) string {
-	out := "    "
-	for _, r := range s {
-		out += string(r)
-		if r == '\n' {
-			out += "    "
-		}
-	}
-	return out
+	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
 }
