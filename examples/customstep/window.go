@@ -118,6 +118,7 @@ type OutsideWindowError struct {
 	NextOpen time.Time
 }
 
+// Error says when the gate was reached and when the window opens next.
 func (e *OutsideWindowError) Error() string {
 	return fmt.Sprintf("outside the maintenance window %s: it is %s there; the window opens next at %s",
 		e.Window, e.At.Format("Mon 15:04"), e.NextOpen.Format("2006-01-02 15:04 MST"))

@@ -74,13 +74,10 @@ func expectCheck(idp *rotationmock.MockIdentityProvider, rp *rotationmock.MockRe
 	}
 }
 
-// spy is a Renewer that counts its calls and returns err.
-type spy struct {
-	calls int
-	err   error
+// spy returns a Renewer that counts its calls in *calls and returns err.
+func spy(calls *int, err error) mocktesting.Renewer {
+	return mocktesting.RenewerFunc(func(context.Context) error { *calls++; return err })
 }
-
-func (s *spy) Renew(context.Context) error { s.calls++; return s.err }
 
 func TestRenewIfDue(t *testing.T) {
 	old := newCert(t, "SCV_IdP_2025", issued) // valid until issued + 1 year - 1 hour
@@ -129,7 +126,8 @@ func TestRenewIfDue(t *testing.T) {
 			ctrl := gomock.NewController(t)
 			idp, rp := rotationmock.NewMockIdentityProvider(ctrl), rotationmock.NewMockRelyingParty(ctrl)
 			expectCheck(idp, rp, tc.org)
-			renew := &spy{err: tc.renewErr}
+			var calls int
+			renew := spy(&calls, tc.renewErr)
 
 			d, err := mocktesting.RenewIfDue(context.Background(), idp, rp, renew,
 				mocktesting.WithClock(func() time.Time { return tc.now }), mocktesting.WithRenewBefore(tc.before))
@@ -142,7 +140,7 @@ func TestRenewIfDue(t *testing.T) {
 			require.NotNil(t, d)
 			assert.Equal(t, tc.wantDue, d.Due)
 			assert.Len(t, d.Blocked, tc.wantBlocked)
-			assert.Equal(t, tc.wantRenew, renew.calls, "renewer calls")
+			assert.Equal(t, tc.wantRenew, calls, "renewer calls")
 			assert.Equal(t, tc.wantRenew == 1 && tc.wantErr == nil, d.Renewed)
 			assert.True(t, tc.now.Equal(d.Report.CheckedAt), "the injected clock is used")
 		})
@@ -178,7 +176,8 @@ func TestRenewIfDueCheckFails(t *testing.T) {
 			ctrl := gomock.NewController(t)
 			idp, rp := rotationmock.NewMockIdentityProvider(ctrl), rotationmock.NewMockRelyingParty(ctrl)
 			tc.expect(idp, rp)
-			renew := &spy{}
+			var calls int
+			renew := spy(&calls, nil)
 
 			d, err := mocktesting.RenewIfDue(context.Background(), idp, rp, renew,
 				mocktesting.WithClock(func() time.Time { return c.NotAfter }))
@@ -189,7 +188,7 @@ func TestRenewIfDueCheckFails(t *testing.T) {
 				assert.ErrorIs(t, err, tc.wantErr)
 			}
 			assert.Equal(t, tc.transient, rotation.IsTransient(err))
-			assert.Zero(t, renew.calls)
+			assert.Zero(t, calls)
 		})
 	}
 }
@@ -205,7 +204,7 @@ func TestRenewIfDueScope(t *testing.T) {
 	rp.EXPECT().Trust(gomock.Any(), west.Trust).
 		Return(rotation.TrustSnapshot{Ref: west.Trust, Document: rotationtest.MetadataDocument(entityID, c.DER)}, nil)
 
-	d, err := mocktesting.RenewIfDue(context.Background(), idp, rp, &spy{},
+	d, err := mocktesting.RenewIfDue(context.Background(), idp, rp, spy(new(int), nil),
 		mocktesting.WithContactCenters("West"), mocktesting.WithClock(func() time.Time { return issued }))
 	require.NoError(t, err)
 	require.Len(t, d.Report.ContactCenters, 1)
