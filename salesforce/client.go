@@ -37,6 +37,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Retry bounds the retries of transient failures.
 	Retry RetryOptions
+	// Concurrency bounds how many requests one fan-out of an operation
+	// sends at once: the chunks of a large read, the per-app metadata
+	// reads of SigningState, the independent reads before a change.
+	// DefaultConcurrency when 0; 1 sends every request after the previous
+	// one answered, in a fixed order.
+	Concurrency int
 }
 
 // RetryOptions bound the client's retries of transient failures (HTTP 5xx,
@@ -111,6 +117,9 @@ func NewClient(instanceURL string, ts oauth2.TokenSource, optFns ...func(*Option
 	}
 	if o.Retry.MaxBackoff <= 0 {
 		o.Retry.MaxBackoff = 10 * time.Second
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
 	}
 	c := &Client{opts: o, log: o.Logger, ts: ts}
 	if instanceURL != "" {

@@ -147,7 +147,15 @@ func sameID(a, b string) bool {
 // app without one gives a contact center with a zero Trust and a warning in
 // the log. Results are sorted by call center name.
 func (p *Provider) ContactCenters(ctx context.Context) ([]rotation.ContactCenter, error) {
-	_, centers, err := listAndRead[CallCenter](ctx, p.c)
+	// Call centers and connected apps are listed and read at once: the
+	// apps are needed as soon as one call center is an Amazon one.
+	var (
+		centers []*CallCenter
+		apps    []appInfo
+	)
+	err := p.c.all(ctx,
+		func(ctx context.Context) (err error) { _, centers, err = listAndRead[CallCenter](ctx, p.c); return err },
+		func(ctx context.Context) (err error) { apps, err = p.connectedApps(ctx); return err })
 	if err != nil {
 		return nil, err
 	}
@@ -162,10 +170,6 @@ func (p *Provider) ContactCenters(ctx context.Context) ([]rotation.ContactCenter
 	}
 	if len(amazon) == 0 {
 		return nil, nil
-	}
-	apps, err := p.connectedApps(ctx)
-	if err != nil {
-		return nil, err
 	}
 	out := make([]rotation.ContactCenter, 0, len(amazon))
 	for _, cc := range amazon {

@@ -161,18 +161,21 @@ type namesRequest struct {
 }
 
 // ReadMetadata reads components of type T by full name (readMetadata), up to
-// 10 per call. The result is aligned with fullNames; a missing component
-// (Salesforce answers a nil or empty record) is a nil entry.
+// 10 per call, the calls of more than 10 names at once (see
+// Options.Concurrency). The result is aligned with fullNames; a missing
+// component (Salesforce answers a nil or empty record) is a nil entry.
 func ReadMetadata[T any, PT ptrComponent[T]](ctx context.Context, c *Client, fullNames ...string) ([]*T, error) {
 	typ := PT(new(T)).MetadataType()
-	out := make([]*T, 0, len(fullNames))
-	for chunk := range chunks(fullNames) {
+	parts := slices.Collect(chunks(fullNames))
+	read := make([][]*T, len(parts))
+	err := c.parallel(ctx, len(parts), func(ctx context.Context, i int) error {
+		chunk := parts[i]
 		req := namesRequest{XMLName: xml.Name{Local: "readMetadata"}, Type: typ, FullNames: chunk}
 		var resp struct {
 			Records []record[T] `xml:"result>records"`
 		}
 		if err := c.soapCall(ctx, "readMetadata", req, &resp); err != nil {
-			return nil, fmt.Errorf("read %s %s: %w", typ, strings.Join(chunk, ", "), err)
+			return fmt.Errorf("read %s %s: %w", typ, strings.Join(chunk, ", "), err)
 		}
 		byName := map[string]*T{}
 		for _, r := range resp.Records {
@@ -181,8 +184,16 @@ func ReadMetadata[T any, PT ptrComponent[T]](ctx context.Context, c *Client, ful
 			}
 		}
 		for _, n := range chunk {
-			out = append(out, byName[n])
+			read[i] = append(read[i], byName[n])
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, 0, len(fullNames))
+	for _, r := range read {
+		out = append(out, r...)
 	}
 	return out, nil
 }
