@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/samlmeta"
 )
 
 // SetAppCertificate makes the app sign with certificate name. An app whose
@@ -24,24 +25,45 @@ import (
 // result is a *rotation.ManualActionError with step-by-step instructions and
 // a Wait that polls the app's metadata endpoint until name's certificate
 // appears there.
+//
+// The certificate, the app's metadata and the IdP setting are read at once
+// (unless the client sends one request at a time, when the setting is read
+// only for an app not already on name); the default certificate is read
+// only when it is not name itself.
 func (p *Provider) SetAppCertificate(ctx context.Context, app rotation.AppRef, name string) error {
 	if app.Name == "" {
 		return fmt.Errorf("salesforce: set app certificate: the app has no API name: %w", rotation.ErrInvalidInput)
 	}
-	target, err := p.certificate(ctx, name)
-	if err != nil {
-		return err
+	var (
+		target   rotation.Certificate
+		eff      *samlmeta.Cert
+		settings *IdentityProviderSettings
+	)
+	readSettings := func(ctx context.Context) (err error) { settings, err = p.idpSettings(ctx); return err }
+	reads := []func(ctx context.Context) error{
+		func(ctx context.Context) (err error) { target, err = p.certificate(ctx, name); return err },
+		func(ctx context.Context) (err error) { eff, err = p.appCertificate(ctx, app.Name); return err },
 	}
-	eff, err := p.appCertificate(ctx, app.Name)
-	if err != nil {
+	if p.c.concurrent() {
+		reads = append(reads, readSettings)
+	}
+	if err := p.c.all(ctx, reads...); err != nil {
 		return err
 	}
 	if eff.SHA256 == target.SHA256 {
 		return nil
 	}
-	def, err := p.defaultCertificate(ctx)
-	if err != nil {
-		return err
+	if settings == nil {
+		if err := readSettings(ctx); err != nil {
+			return err
+		}
+	}
+	def := target
+	if settings.CertificateName != name {
+		var err error
+		if def, err = p.certificateOf(ctx, settings); err != nil {
+			return err
+		}
 	}
 	if eff.SHA256 == def.SHA256 {
 		return nil // follows the org default

@@ -180,22 +180,40 @@ func (p *Provider) DeleteCertificate(ctx context.Context, name string) error {
 // read-modify-write of IdentityProviderSettings that sends both required
 // fields (certificateName, enableIdentityProvider=true). A certificate that
 // does not exist is rotation.ErrNotFound. Setting the current certificate
-// again makes no call beyond the read.
+// again changes nothing. The setting and the certificate are read at once
+// unless the client sends one request at a time (then the certificate is
+// read only when the setting differs).
 func (p *Provider) SetDefaultCertificate(ctx context.Context, name string) error {
 	if reason := ValidCertificateName(name); reason != "" {
 		return fmt.Errorf("salesforce: set default certificate %q: %s: %w", name, reason, rotation.ErrInvalidInput)
 	}
-	s, err := p.idpSettings(ctx)
-	if err != nil {
+	var (
+		s       *IdentityProviderSettings
+		certErr error
+		read    bool
+	)
+	// Salesforce would answer INVALID_CROSS_REFERENCE_KEY; reading first
+	// makes a missing certificate rotation.ErrNotFound.
+	readCert := func(ctx context.Context) error {
+		_, certErr = ReadOne[Certificate](ctx, p.c, name)
+		read = true
+		return nil
+	}
+	reads := []func(ctx context.Context) error{func(ctx context.Context) (err error) { s, err = p.idpSettings(ctx); return err }}
+	if p.c.concurrent() {
+		reads = append(reads, readCert)
+	}
+	if err := p.c.all(ctx, reads...); err != nil {
 		return err
 	}
 	if s.CertificateName == name && s.EnableIdentityProvider {
 		return nil
 	}
-	// Salesforce would answer INVALID_CROSS_REFERENCE_KEY; reading first
-	// makes a missing certificate rotation.ErrNotFound.
-	if _, err := ReadOne[Certificate](ctx, p.c, name); err != nil {
-		return fmt.Errorf("salesforce: set default certificate: %w", err)
+	if !read {
+		_ = readCert(ctx)
+	}
+	if certErr != nil {
+		return fmt.Errorf("salesforce: set default certificate: %w", certErr)
 	}
 	s.CertificateName = name
 	s.EnableIdentityProvider = true

@@ -9,12 +9,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/voicecert/voicecert/rotation"
 	"github.com/voicecert/voicecert/salesforce"
 	"github.com/voicecert/voicecert/salesforce/sftest"
 )
 
-// inFlight measures, per operation, the most requests the org was handling
-// at once: its hook holds every request for a while, as a slow network
+// inFlight measures, per operation and in all ("*"), the most requests the
+// org was handling at once: its hook holds every request for a while, as a slow network
 // would, so that requests sent together overlap.
 type inFlight struct {
 	mu    sync.Mutex
@@ -27,13 +28,16 @@ func watchInFlight(org *sftest.Org, hold time.Duration) *inFlight {
 	f := &inFlight{now: map[string]int{}, peak: map[string]int{}}
 	org.SetHook(func(c sftest.Call) *sftest.Fault {
 		f.mu.Lock()
-		f.now[c.Op]++
-		f.peak[c.Op] = max(f.peak[c.Op], f.now[c.Op])
+		for _, k := range []string{c.Op, "*"} {
+			f.now[k]++
+			f.peak[k] = max(f.peak[k], f.now[k])
+		}
 		f.order = append(f.order, c.Op+" "+c.Target)
 		f.mu.Unlock()
 		time.Sleep(hold)
 		f.mu.Lock()
 		f.now[c.Op]--
+		f.now["*"]--
 		f.mu.Unlock()
 		return nil
 	})
@@ -50,6 +54,10 @@ func (f *inFlight) calls() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.order...)
+}
+
+func rotationSpec(name string) rotation.CertificateSpec {
+	return rotation.CertificateSpec{Name: name, Label: name, KeyBits: 2048}
 }
 
 // manyCenters seeds n following contact centers more, so that reading them
@@ -94,4 +102,89 @@ func TestDiscoveryReadsChunksConcurrently(t *testing.T) {
 	assert.Len(t, par.calls(), len(seq.calls()), "the same requests")
 	assert.Equal(t, one, many)
 	assert.Len(t, many, len(sb.centers)+25)
+}
+
+// SigningState reads every app's metadata at once, alongside the default
+// certificate and, read ahead, the org's certificates; with a concurrency
+// of 1 one request at a time. Both name the pinned app's certificate.
+func TestSigningStateReadsAppsConcurrently(t *testing.T) {
+	sb := newSandbox(t)
+	manyCenters(sb.org, 12)
+
+	seq := watchInFlight(sb.org, 20*time.Millisecond)
+	one, err := providerWith(t, sb, 1).SigningState(ctxT(t))
+	require.NoError(t, err)
+	assert.Equal(t, 1, seq.max("*"))
+
+	par := watchInFlight(sb.org, 20*time.Millisecond)
+	many, err := providerWith(t, sb, 8).SigningState(ctxT(t))
+	require.NoError(t, err)
+	assert.Equal(t, 8, par.max("metadata"), "the apps' metadata is read 8 at a time")
+	assert.Equal(t, one, many)
+	pinned, ok := many.App(sb.pinned.Name)
+	require.True(t, ok)
+	assert.Equal(t, pinnedCert, pinned.Certificate.Name)
+}
+
+// The org's certificates are read ahead, but a failure to read them
+// matters only when an app is pinned and its certificate must be named.
+func TestSigningStateReadAheadFailsOnlyForAPinnedApp(t *testing.T) {
+	sb := newSandbox(t)
+	sb.org.SetHook(func(c sftest.Call) *sftest.Fault {
+		if c.Op == "listMetadata" && c.Target == "Certificate" {
+			return &sftest.Fault{Code: "INSUFFICIENT_ACCESS"}
+		}
+		return nil
+	})
+	p := providerWith(t, sb, 8)
+	_, err := p.SigningState(ctxT(t))
+	require.Error(t, err, "the pinned app's certificate cannot be named")
+	assert.Contains(t, err.Error(), "INSUFFICIENT_ACCESS")
+
+	require.NoError(t, sb.org.FollowDefault(sb.pinned.Name))
+	st, err := p.SigningState(ctxT(t))
+	require.NoError(t, err, "no app is pinned: the failed read-ahead does not matter")
+	for _, a := range st.Apps {
+		assert.False(t, a.Pinned)
+	}
+}
+
+// Before a change, the independent reads go out together: the IdP setting
+// and the new certificate (SetDefaultCertificate), the certificate, the
+// app's metadata and the setting (SetAppCertificate); an app whose target
+// is the org default needs no second read of that certificate.
+func TestChangesReadAtOnce(t *testing.T) {
+	for _, c := range []int{1, 8} {
+		t.Run(fmt.Sprintf("concurrency_%d", c), func(t *testing.T) {
+			sb := newSandbox(t)
+			p := providerWith(t, sb, c)
+			ctx := ctxT(t)
+			newCert, err := p.CreateCertificate(ctx, rotationSpec("SCV_IdP_Next"))
+			require.NoError(t, err)
+
+			f := watchInFlight(sb.org, 20*time.Millisecond)
+			require.NoError(t, p.SetDefaultCertificate(ctx, newCert.Name))
+			assert.Equal(t, min(c, 2), f.max("readMetadata"), "the setting and the certificate")
+			assert.Equal(t, newCert.Name, sb.org.Snapshot().DefaultCertificate)
+
+			f = watchInFlight(sb.org, 20*time.Millisecond)
+			require.NoError(t, p.SetAppCertificate(ctx, sb.centers[0].App, newCert.Name), "a following app needs nothing")
+			err = p.SetAppCertificate(ctx, sb.pinned, newCert.Name)
+			var mae *rotation.ManualActionError
+			require.ErrorAs(t, err, &mae, "the pinned app needs a person")
+			assert.Contains(t, mae.Instructions, "is now the org's default IdP certificate")
+			if c > 1 {
+				assert.Equal(t, 3, f.max("*"), "certificate, app metadata and setting at once")
+			} else {
+				assert.Equal(t, 1, f.max("*"))
+			}
+			reads := 0
+			for _, call := range f.calls() {
+				if call == "readMetadata Certificate/"+newCert.Name {
+					reads++
+				}
+			}
+			assert.Equal(t, 2, reads, "one read of the target per app: the default is the target")
+		})
+	}
 }

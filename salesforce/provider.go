@@ -141,6 +141,11 @@ func (p *Provider) defaultCertificate(ctx context.Context) (rotation.Certificate
 	if err != nil {
 		return rotation.Certificate{}, err
 	}
+	return p.certificateOf(ctx, s)
+}
+
+// certificateOf returns the certificate the IdP settings s name.
+func (p *Provider) certificateOf(ctx context.Context, s *IdentityProviderSettings) (rotation.Certificate, error) {
 	if s.CertificateName == "" {
 		return rotation.Certificate{}, fmt.Errorf("salesforce: IdentityProviderSettings names no certificate: %w", rotation.ErrNotFound)
 	}
@@ -196,38 +201,65 @@ func (p *Provider) certificatesByFingerprint(ctx context.Context) (map[string]ro
 // metadata endpoint publishes. An app whose certificate differs from the
 // default is Pinned; its certificate is named by matching fingerprints with
 // the org's certificates when possible.
+//
+// The default certificate, the contact centers and then every app's
+// metadata are read concurrently (Options.Concurrency); so are the org's
+// certificates, in case an app turns out to be pinned, unless the client
+// sends one request at a time, when they are read only for a pinned app.
 func (p *Provider) SigningState(ctx context.Context) (rotation.SigningState, error) {
-	def, err := p.defaultCertificate(ctx)
-	if err != nil {
-		return rotation.SigningState{}, err
+	var (
+		def  rotation.Certificate
+		ccs  []rotation.ContactCenter
+		apps []rotation.AppRef
+		effs []*samlmeta.Cert
+		// certs are the org's certificates by fingerprint, read ahead.
+		certs   map[string]rotation.Certificate
+		certErr error
+	)
+	reads := []func(ctx context.Context) error{
+		func(ctx context.Context) (err error) { def, err = p.defaultCertificate(ctx); return err },
+		func(ctx context.Context) (err error) {
+			if ccs, err = p.ContactCenters(ctx); err != nil {
+				return err
+			}
+			seen := map[string]bool{}
+			for _, cc := range ccs {
+				if cc.App.Name != "" && !seen[cc.App.Name] {
+					seen[cc.App.Name] = true
+					apps = append(apps, cc.App)
+				}
+			}
+			effs = make([]*samlmeta.Cert, len(apps))
+			return p.c.parallel(ctx, len(apps), func(ctx context.Context, i int) (err error) {
+				effs[i], err = p.appCertificate(ctx, apps[i].Name)
+				return err
+			})
+		},
 	}
-	ccs, err := p.ContactCenters(ctx)
-	if err != nil {
+	if p.c.concurrent() {
+		// Read ahead; a failure matters only if a pinned app needs a name.
+		reads = append(reads, func(ctx context.Context) error {
+			certs, certErr = p.certificatesByFingerprint(ctx)
+			return nil
+		})
+	}
+	if err := p.c.all(ctx, reads...); err != nil {
 		return rotation.SigningState{}, err
 	}
 	st := rotation.SigningState{Default: def}
-	var byFP map[string]rotation.Certificate
-	seen := map[string]bool{}
-	for _, cc := range ccs {
-		if cc.App.Name == "" || seen[cc.App.Name] {
-			continue
-		}
-		seen[cc.App.Name] = true
-		eff, err := p.appCertificate(ctx, cc.App.Name)
-		if err != nil {
-			return rotation.SigningState{}, err
-		}
-		as := rotation.AppSigning{App: cc.App}
+	for i, app := range apps {
+		eff := effs[i]
+		as := rotation.AppSigning{App: app}
 		if eff.SHA256 == def.SHA256 {
 			as.Certificate = def
 		} else {
 			as.Pinned = true
-			if byFP == nil {
-				if byFP, err = p.certificatesByFingerprint(ctx); err != nil {
-					return rotation.SigningState{}, err
+			if certs == nil {
+				if certs, certErr = p.certificatesByFingerprint(ctx); certErr != nil {
+					return rotation.SigningState{}, certErr
 				}
 			}
-			if named, ok := byFP[eff.SHA256]; ok {
+			if named, ok := certs[eff.SHA256]; ok {
 				as.Certificate = named
 			} else {
 				as.Certificate = certFacts("", "", eff)
