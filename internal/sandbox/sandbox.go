@@ -59,6 +59,10 @@ type Options struct {
 	// OrgListener and IAMListener, when set, are where the fake org and
 	// the fake IAM serve (default: new loopback ports).
 	OrgListener, IAMListener net.Listener
+	// Concurrency bounds how many requests the salesforce backend sends at
+	// once in one fan-out (salesforce.Options.Concurrency): 0 for its
+	// default, 1 for one request at a time in a fixed order.
+	Concurrency int
 }
 
 // ContactCenter is one seeded contact center.
@@ -186,6 +190,7 @@ func Start(ctx context.Context, o Options) (*World, error) {
 		so.HTTPClient = w.Org.Client()
 		so.Logger = o.Logger
 		so.Retry = salesforce.RetryOptions{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond}
+		so.Concurrency = o.Concurrency
 	})
 	if err != nil {
 		w.Close()

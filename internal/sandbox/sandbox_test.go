@@ -115,3 +115,23 @@ func TestFailureInAnyStepRestoresTheSandbox(t *testing.T) {
 		})
 	}
 }
+
+// With a concurrency of 1 the salesforce backend sends one request at a
+// time in a fixed order, so that a test can name a call by its index; with
+// more it sends the same requests, some at once.
+func TestConcurrencyOneFixesTheCallOrder(t *testing.T) {
+	calls := func(concurrency int) []string {
+		w := start(t, sandbox.Options{Concurrency: concurrency})
+		_, err := w.IdP.SigningState(t.Context())
+		require.NoError(t, err)
+		var out []string
+		for _, c := range w.Org.Calls() {
+			out = append(out, c.Op+" "+c.Target)
+		}
+		return out
+	}
+	first := calls(1)
+	require.Equal(t, first, calls(1))
+	require.Equal(t, first, calls(1))
+	assert.ElementsMatch(t, first, calls(8), "the same requests")
+}
