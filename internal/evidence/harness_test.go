@@ -120,7 +120,7 @@ type world struct {
 // world (3 contact centers, 2 accounts, the last app pinned), keys from the
 // pool, and calls made one at a time unless a test asks otherwise.
 func worldOptions() sandbox.Options {
-	return sandbox.Options{ContactCenters: 3, Accounts: 2, Pinned: 1, KeyGenerator: keyGenerator(), PollInterval: 2 * time.Millisecond}
+	return sandbox.Options{ContactCenters: 3, Accounts: 2, Pinned: 1, KeyGenerator: keyGenerator(), PollInterval: 2 * time.Millisecond, Concurrency: 1}
 }
 
 // newWorld starts a world, records its initial state and registers the
