@@ -66,7 +66,10 @@ type OrgOptions struct {
 	// time, before the rest (default 1).
 	Canary int
 	// Concurrency bounds how many contact centers (and relying parties) are
-	// changed at once after the canaries (default 4).
+	// changed at once after the canaries, and how many independent reads
+	// (trust snapshots, verification's reads and sign-ins) go out at once
+	// (default 4). 1 makes every call wait for the previous one, in a fixed
+	// order.
 	Concurrency int
 	// DeleteOld deletes the previous certificate at the end. It cannot be
 	// undone, so it is off by default and runs as the very last step.
@@ -218,7 +221,11 @@ func (p *OrgPlan) NewState(id string) *State {
 // returns the keys a Locker must hold for a rotation of this plan: the
 // identity provider and every relying-party trust.
 func (p *OrgPlan) LockKeys(ctx context.Context) ([]string, error) {
-	ccs, err := p.contactCenters(ctx)
+	all, err := p.idp.ContactCenters(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("discover contact centers: %w", err)
+	}
+	ccs, err := p.scope(all)
 	if err != nil {
 		return nil, err
 	}
@@ -229,13 +236,9 @@ func (p *OrgPlan) LockKeys(ctx context.Context) ([]string, error) {
 	return keys, nil
 }
 
-// contactCenters returns the contact centers in scope, refusing names that
-// match none.
-func (p *OrgPlan) contactCenters(ctx context.Context) ([]ContactCenter, error) {
-	all, err := p.idp.ContactCenters(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("discover contact centers: %w", err)
-	}
+// scope returns the contact centers of all that are in scope, refusing
+// names that match none.
+func (p *OrgPlan) scope(all []ContactCenter) ([]ContactCenter, error) {
 	if len(p.opts.ContactCenters) == 0 {
 		return all, nil
 	}

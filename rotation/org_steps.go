@@ -23,27 +23,53 @@ func (s *preflightStep) Describe() string {
 	return "discover the contact centers, snapshot the IdP certificate, every app's certificate and every IAM metadata document; check preconditions"
 }
 
+// Apply discovers the contact centers once and then snapshots their trusts
+// while the identity provider's signing state is read: the two do not
+// depend on each other (see OrgOptions.Concurrency).
 func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 	p := s.p
-	all, err := p.idp.ContactCenters(ctx)
-	if err != nil {
-		return fmt.Errorf("discover contact centers: %w", err)
-	}
-	ccs, err := p.contactCenters(ctx)
-	if err != nil {
-		return err
-	}
-	if len(ccs) == 0 {
-		return Permanent(fmt.Errorf("%w: the org has no Amazon Connect contact center", ErrInvalidInput))
-	}
-	for _, c := range ccs {
-		if c.Trust.IsZero() {
-			return Permanent(fmt.Errorf("%w: contact center %q: %w", ErrInvalidInput, c.Name, errNoTrust))
+	var (
+		all, ccs []ContactCenter
+		inScope  []TrustRef
+		snaps    []TrustSnapshot
+		sig      SigningState
+	)
+	discover := func(ctx context.Context) error {
+		var err error
+		if all, err = p.idp.ContactCenters(ctx); err != nil {
+			return fmt.Errorf("discover contact centers: %w", err)
 		}
+		if ccs, err = p.scope(all); err != nil {
+			return err
+		}
+		if len(ccs) == 0 {
+			return Permanent(fmt.Errorf("%w: the org has no Amazon Connect contact center", ErrInvalidInput))
+		}
+		for _, c := range ccs {
+			if c.Trust.IsZero() {
+				return Permanent(fmt.Errorf("%w: contact center %q: %w", ErrInvalidInput, c.Name, errNoTrust))
+			}
+		}
+		inScope = trustRefs(ccs)
+		snaps = make([]TrustSnapshot, len(inScope))
+		return p.parallel(ctx, len(inScope), func(ctx context.Context, i int) error {
+			snap, err := p.rp.Trust(ctx, inScope[i])
+			if err != nil {
+				return fmt.Errorf("snapshot trust %s: %w", inScope[i], err)
+			}
+			snaps[i] = snap
+			return nil
+		})
 	}
-	sig, err := p.idp.SigningState(ctx)
-	if err != nil {
-		return fmt.Errorf("read signing state: %w", err)
+	signing := func(ctx context.Context) error {
+		var err error
+		if sig, err = p.idp.SigningState(ctx); err != nil {
+			return fmt.Errorf("read signing state: %w", err)
+		}
+		return nil
+	}
+	if err := p.all(ctx, discover, signing); err != nil {
+		return err
 	}
 	if sig.Default.IsZero() {
 		return Permanent(fmt.Errorf("%w: the org has no identity provider certificate", ErrInvalidInput))
@@ -51,7 +77,6 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 	// Switching the org default also switches every app that follows it; an
 	// app outside the scope whose IAM trust the rotation does not update
 	// would lose single sign-on.
-	inScope := trustRefs(ccs)
 	for _, c := range all {
 		if slices.ContainsFunc(ccs, func(x ContactCenter) bool { return x.Name == c.Name }) {
 			continue
@@ -70,11 +95,8 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 		apps[c.App.Name] = AppState{App: c.App, Before: a.Certificate, Pinned: a.Pinned}
 	}
 	trusts := map[string]TrustState{}
-	for _, ref := range inScope {
-		snap, err := p.rp.Trust(ctx, ref)
-		if err != nil {
-			return fmt.Errorf("snapshot trust %s: %w", ref, err)
-		}
+	for i, ref := range inScope {
+		snap := snaps[i]
 		md, err := samlmeta.Parse(snap.Document)
 		if err != nil {
 			return Permanent(fmt.Errorf("trust %s holds a document that is not usable metadata: %w", ref, err))
@@ -476,11 +498,53 @@ func (e *VerifyError) Error() string {
 	return "verification failed: " + strings.Join(e.Problems, "; ")
 }
 
+// verify reads the signing state, every trust document and, where the
+// identity provider can sign one, a Response for every app, all at once
+// (they do not depend on each other), then checks them. A failed sign-in
+// is reported only when the three-way agreement holds: until then the
+// disagreement is the problem.
 func (p *OrgPlan) verify(ctx context.Context, st *State) error {
-	sig, err := p.idp.SigningState(ctx)
-	if err != nil {
-		return fmt.Errorf("read signing state: %w", err)
+	refs := trustRefs(st.ContactCenters)
+	var (
+		sig       SigningState
+		docs      = make([][]byte, len(refs))
+		responses = make([]string, len(st.ContactCenters))
+		loginErrs = make([]error, len(st.ContactCenters))
+	)
+	reads := []func(ctx context.Context) error{
+		func(ctx context.Context) (err error) {
+			if sig, err = p.idp.SigningState(ctx); err != nil {
+				return fmt.Errorf("read signing state: %w", err)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			return p.parallel(ctx, len(refs), func(ctx context.Context, i int) error {
+				snap, err := p.rp.Trust(ctx, refs[i])
+				if err != nil {
+					return fmt.Errorf("read trust %s: %w", refs[i], err)
+				}
+				docs[i] = snap.Document
+				return nil
+			})
+		},
 	}
+	lt, canLogin := p.idp.(LoginTester)
+	if canLogin {
+		reads = append(reads, func(ctx context.Context) error {
+			return p.parallel(ctx, len(st.ContactCenters), func(ctx context.Context, i int) error {
+				app := st.ContactCenters[i].App
+				if responses[i], loginErrs[i] = lt.SAMLResponse(ctx, app); loginErrs[i] != nil {
+					loginErrs[i] = fmt.Errorf("sign in to app %s: %w", app, loginErrs[i])
+				}
+				return nil // judged below, once the agreement is known
+			})
+		})
+	}
+	if err := p.all(ctx, reads...); err != nil {
+		return err
+	}
+
 	want := st.New.SHA256
 	var problems []string
 	if sig.Default.SHA256 != want {
@@ -492,14 +556,10 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 			problems = append(problems, fmt.Sprintf("app %s signs with %s, want %s", c.App, a.Certificate.SHA256, want))
 		}
 	}
-	docs := map[string][]byte{}
-	for _, ref := range trustRefs(st.ContactCenters) {
-		snap, err := p.rp.Trust(ctx, ref)
-		if err != nil {
-			return fmt.Errorf("read trust %s: %w", ref, err)
-		}
-		docs[ref.ARN] = snap.Document
-		md, err := samlmeta.Parse(snap.Document)
+	byARN := map[string][]byte{}
+	for i, ref := range refs {
+		byARN[ref.ARN] = docs[i]
+		md, err := samlmeta.Parse(docs[i])
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("trust %s: %v", ref, err))
 			continue
@@ -509,17 +569,16 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 			problems = append(problems, fmt.Sprintf("trust %s does not trust %s", ref, want))
 		}
 	}
-	if lt, ok := p.idp.(LoginTester); ok && len(problems) == 0 {
+	if canLogin && len(problems) == 0 {
 		var vopts []samlmeta.VerifyOption
 		if p.opts.AllowSHA1 {
 			vopts = append(vopts, samlmeta.AllowSHA1())
 		}
-		for _, c := range st.ContactCenters {
-			resp, err := lt.SAMLResponse(ctx, c.App)
-			if err != nil {
-				return fmt.Errorf("sign in to app %s: %w", c.App, err)
+		for i, c := range st.ContactCenters {
+			if loginErrs[i] != nil {
+				return loginErrs[i]
 			}
-			a, err := samlmeta.VerifyResponseWithMetadata([]byte(resp), docs[c.Trust.ARN], vopts...)
+			a, err := samlmeta.VerifyResponseWithMetadata([]byte(responses[i]), byARN[c.Trust.ARN], vopts...)
 			switch {
 			case err != nil:
 				problems = append(problems, fmt.Sprintf("a Response for app %s does not verify against trust %s: %v", c.App, c.Trust, err))
