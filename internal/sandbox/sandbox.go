@@ -85,6 +85,9 @@ type World struct {
 	Credentials    map[string][2]string
 	Accounts       []string
 	ContactCenters []ContactCenter
+
+	// orgTransport carries the salesforce backend's requests.
+	orgTransport *http.Transport
 }
 
 // Start seeds and starts a world. Close it when done.
@@ -187,7 +190,7 @@ func Start(ctx context.Context, o Options) (*World, error) {
 	}
 
 	client, err := salesforce.NewClient(w.Org.URL(), salesforce.StaticToken(w.Org.URL(), w.Org.AccessToken()), func(so *salesforce.Options) {
-		so.HTTPClient = w.Org.Client()
+		so.HTTPClient = w.orgClient()
 		so.Logger = o.Logger
 		so.Retry = salesforce.RetryOptions{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond}
 		so.Concurrency = o.Concurrency
@@ -220,6 +223,19 @@ func Start(ctx context.Context, o Options) (*World, error) {
 		w.IAM.SetLatency(o.Latency)
 	}
 	return w, nil
+}
+
+// orgClient is the fake org's HTTP client with a transport that keeps as
+// many idle connections as the backend may use at once: with the default
+// of two, every fan-out beyond two requests would open new connections.
+func (w *World) orgClient() *http.Client {
+	hc := *w.Org.Client()
+	if t, ok := hc.Transport.(*http.Transport); ok {
+		w.orgTransport = t.Clone()
+		w.orgTransport.MaxIdleConnsPerHost = 256
+		hc.Transport = w.orgTransport
+	}
+	return &hc
 }
 
 // AWSConfig is the SDK configuration of one account of the sandbox: static
@@ -306,6 +322,9 @@ func trustPolicy(providerARN string) string {
 
 // Close stops both fakes.
 func (w *World) Close() {
+	if w.orgTransport != nil {
+		w.orgTransport.CloseIdleConnections()
+	}
 	if w.Org != nil {
 		w.Org.Close()
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptrace"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,4 +136,25 @@ func TestConcurrencyOneFixesTheCallOrder(t *testing.T) {
 	require.Equal(t, first, calls(1))
 	require.Equal(t, first, calls(1))
 	assert.ElementsMatch(t, first, calls(8), "the same requests")
+}
+
+// The salesforce backend's connections to the fake org are kept for reuse:
+// a second fan-out of many requests opens (almost) no new connection.
+func TestOrgConnectionsAreReused(t *testing.T) {
+	w := start(t, sandbox.Options{ContactCenters: 12, Concurrency: 12})
+	var fresh, reused atomic.Int64
+	ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) {
+		if i.Reused {
+			reused.Add(1)
+		} else {
+			fresh.Add(1)
+		}
+	}})
+	_, err := w.IdP.SigningState(ctx)
+	require.NoError(t, err)
+	first := fresh.Load()
+	_, err = w.IdP.SigningState(ctx)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, fresh.Load()-first, int64(2), "the second read of 12 apps at once reuses the first's connections")
+	assert.Positive(t, reused.Load())
 }
