@@ -500,17 +500,25 @@ func (e *VerifyError) Error() string {
 
 // verify reads the signing state, every trust document and, where the
 // identity provider can sign one, a Response for every app, all at once
-// (they do not depend on each other), then checks them. A failed sign-in
-// is reported only when the three-way agreement holds: until then the
-// disagreement is the problem.
+// (they do not depend on each other), and checks each Response against its
+// trust's document as soon as both are there, so that the signature checks
+// share the CPU with the calls still waiting. Each document is parsed once.
+// A failed sign-in is reported only when the three-way agreement holds:
+// until then the disagreement is the problem.
 func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 	refs := trustRefs(st.ContactCenters)
 	var (
 		sig       SigningState
-		docs      = make([][]byte, len(refs))
-		responses = make([]string, len(st.ContactCenters))
+		trusts    = map[string]trustDoc{}
+		docsRead  = make(chan struct{})
 		loginErrs = make([]error, len(st.ContactCenters))
+		checked   = make([]*samlmeta.Assertion, len(st.ContactCenters))
+		checkErrs = make([]error, len(st.ContactCenters))
 	)
+	var vopts []samlmeta.VerifyOption
+	if p.opts.AllowSHA1 {
+		vopts = append(vopts, samlmeta.AllowSHA1())
+	}
 	reads := []func(ctx context.Context) error{
 		func(ctx context.Context) (err error) {
 			if sig, err = p.idp.SigningState(ctx); err != nil {
@@ -519,25 +527,42 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 			return nil
 		},
 		func(ctx context.Context) error {
-			return p.parallel(ctx, len(refs), func(ctx context.Context, i int) error {
+			read := make([]trustDoc, len(refs))
+			err := p.parallel(ctx, len(refs), func(ctx context.Context, i int) error {
 				snap, err := p.rp.Trust(ctx, refs[i])
 				if err != nil {
 					return fmt.Errorf("read trust %s: %w", refs[i], err)
 				}
-				docs[i] = snap.Document
+				read[i] = parseTrustDoc(snap.Document)
 				return nil
 			})
+			if err != nil {
+				return err
+			}
+			for i, ref := range refs {
+				trusts[ref.ARN] = read[i]
+			}
+			close(docsRead)
+			return nil
 		},
 	}
 	lt, canLogin := p.idp.(LoginTester)
 	if canLogin {
 		reads = append(reads, func(ctx context.Context) error {
 			return p.parallel(ctx, len(st.ContactCenters), func(ctx context.Context, i int) error {
-				app := st.ContactCenters[i].App
-				if responses[i], loginErrs[i] = lt.SAMLResponse(ctx, app); loginErrs[i] != nil {
-					loginErrs[i] = fmt.Errorf("sign in to app %s: %w", app, loginErrs[i])
+				c := st.ContactCenters[i]
+				resp, err := lt.SAMLResponse(ctx, c.App)
+				if err != nil {
+					loginErrs[i] = fmt.Errorf("sign in to app %s: %w", c.App, err)
+					return nil // judged below, once the agreement is known
 				}
-				return nil // judged below, once the agreement is known
+				select {
+				case <-docsRead:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				checked[i], checkErrs[i] = trusts[c.Trust.ARN].verifyResponse([]byte(resp), vopts...)
+				return nil
 			})
 		})
 	}
@@ -556,32 +581,22 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 			problems = append(problems, fmt.Sprintf("app %s signs with %s, want %s", c.App, a.Certificate.SHA256, want))
 		}
 	}
-	byARN := map[string][]byte{}
-	for i, ref := range refs {
-		byARN[ref.ARN] = docs[i]
-		md, err := samlmeta.Parse(docs[i])
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("trust %s: %v", ref, err))
-			continue
-		}
-		certs, _ := md.SigningCertificates()
-		if !slices.ContainsFunc(certs, func(c *samlmeta.Cert) bool { return c.SHA256 == want }) {
+	for _, ref := range refs {
+		td := trusts[ref.ARN]
+		switch {
+		case td.err != nil:
+			problems = append(problems, fmt.Sprintf("trust %s: %v", ref, td.err))
+		case !slices.ContainsFunc(td.certs, func(c *samlmeta.Cert) bool { return c.SHA256 == want }):
 			problems = append(problems, fmt.Sprintf("trust %s does not trust %s", ref, want))
 		}
 	}
 	if canLogin && len(problems) == 0 {
-		var vopts []samlmeta.VerifyOption
-		if p.opts.AllowSHA1 {
-			vopts = append(vopts, samlmeta.AllowSHA1())
-		}
 		for i, c := range st.ContactCenters {
-			if loginErrs[i] != nil {
+			switch a := checked[i]; {
+			case loginErrs[i] != nil:
 				return loginErrs[i]
-			}
-			a, err := samlmeta.VerifyResponseWithMetadata([]byte(responses[i]), byARN[c.Trust.ARN], vopts...)
-			switch {
-			case err != nil:
-				problems = append(problems, fmt.Sprintf("a Response for app %s does not verify against trust %s: %v", c.App, c.Trust, err))
+			case checkErrs[i] != nil:
+				problems = append(problems, fmt.Sprintf("a Response for app %s does not verify against trust %s: %v", c.App, c.Trust, checkErrs[i]))
 			case a.SignedBy == nil || a.SignedBy.SHA256 != want:
 				problems = append(problems, fmt.Sprintf("a Response for app %s is not signed with the new certificate", c.App))
 			}
@@ -592,6 +607,42 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 	}
 	p.opts.Logger.InfoContext(ctx, "verified", "sha256", want, "contact_centers", len(st.ContactCenters))
 	return nil
+}
+
+// trustDoc is a relying party's document, parsed once for every check.
+type trustDoc struct {
+	entityID string
+	certs    []*samlmeta.Cert
+	err      error
+}
+
+func parseTrustDoc(doc []byte) trustDoc {
+	md, err := samlmeta.Parse(doc)
+	if err != nil {
+		return trustDoc{err: err}
+	}
+	certs, err := md.SigningCertificates()
+	if err == nil && len(certs) == 0 {
+		err = fmt.Errorf("%w: metadata of %s has no signing certificate", samlmeta.ErrNoSigningKey, md.EntityID())
+	}
+	return trustDoc{entityID: md.EntityID(), certs: certs, err: err}
+}
+
+// verifyResponse checks a Response as samlmeta.VerifyResponseWithMetadata
+// does against the document: signed by one of its signing certificates,
+// issued by its entityID.
+func (t trustDoc) verifyResponse(resp []byte, opts ...samlmeta.VerifyOption) (*samlmeta.Assertion, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
+	a, err := samlmeta.VerifyResponse(resp, t.certs, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if a.Issuer != t.entityID {
+		return nil, fmt.Errorf("%w: issuer %q is not the metadata's entityID %q", samlmeta.ErrInvalidResponse, a.Issuer, t.entityID)
+	}
+	return a, nil
 }
 
 // soakStep keeps the overlap for a while before the old certificate is

@@ -1,0 +1,164 @@
+package rotation_test
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/base64"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/rotation/rotationtest"
+	"github.com/voicecert/voicecert/samlmeta"
+)
+
+// loginIdP adds IdP-initiated login to the fake identity provider: it signs
+// a Response with the key of the app's effective certificate (what its
+// metadata publishes), or misbehaves as the test says.
+type loginIdP struct {
+	*rotationtest.IdentityProvider
+	keys        *keyRing
+	issuer      string
+	foreign     *rsa.PrivateKey // sign with this key and foreignCert instead
+	foreignCert *samlmeta.Cert
+	fail        error // fail every login
+	logins      atomic.Int64
+	inFlight    atomic.Int64
+	peak        atomic.Int64
+}
+
+// keyRing remembers every key the fake generates, by modulus.
+type keyRing struct {
+	mu   sync.Mutex
+	keys map[string]*rsa.PrivateKey
+}
+
+func (k *keyRing) generate(bits int) (*rsa.PrivateKey, error) {
+	key, err := rotationtest.CachedKey(bits)
+	if err == nil {
+		k.mu.Lock()
+		k.keys[key.N.String()] = key
+		k.mu.Unlock()
+	}
+	return key, err
+}
+
+func (k *keyRing) of(c *samlmeta.Cert) *rsa.PrivateKey {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.keys[c.X509.PublicKey.(*rsa.PublicKey).N.String()]
+}
+
+func (p *loginIdP) SAMLResponse(ctx context.Context, app rotation.AppRef) (string, error) {
+	p.logins.Add(1)
+	n := p.inFlight.Add(1)
+	defer p.inFlight.Add(-1)
+	for {
+		peak := p.peak.Load()
+		if n <= peak || p.peak.CompareAndSwap(peak, n) {
+			break
+		}
+	}
+	time.Sleep(5 * time.Millisecond) // a network round trip, so that logins overlap
+	if p.fail != nil {
+		return "", p.fail
+	}
+	doc, err := p.Metadata(ctx, app)
+	if err != nil {
+		return "", err
+	}
+	md, err := samlmeta.Parse(doc)
+	if err != nil {
+		return "", err
+	}
+	certs, err := md.SigningCertificates()
+	if err != nil {
+		return "", err
+	}
+	key, cert := p.keys.of(certs[0]), certs[0]
+	if p.foreign != nil {
+		key, cert = p.foreign, p.foreignCert
+	}
+	resp, err := samlmeta.IssueResponse(samlmeta.ResponseSpec{Issuer: p.issuer, NameID: "agent@example.com",
+		Destination: "https://signin.aws.amazon.com/saml", Audience: "https://signin.aws.amazon.com/saml"}, key, cert)
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(resp), nil
+}
+
+func newLoginWorld(t *testing.T) (*orgWorld, *loginIdP) {
+	t.Helper()
+	keys := &keyRing{keys: map[string]*rsa.PrivateKey{}}
+	w := &orgWorld{
+		idp: rotationtest.NewIdentityProvider(rotationtest.WithKeyGenerator(keys.generate),
+			rotationtest.WithEntityID(entityID), rotationtest.WithPollInterval(time.Millisecond)),
+		rp: rotationtest.NewRelyingParty(),
+	}
+	old, err := w.idp.AddCertificate("Old_Cert", 2048)
+	require.NoError(t, err)
+	west, err := w.idp.AddCertificate("West_Cert", 2048)
+	require.NoError(t, err)
+	require.NoError(t, w.idp.UseDefault("Old_Cert"))
+	for _, cc := range []rotation.ContactCenter{orgNorth, orgSouth, orgWest} {
+		w.idp.AddContactCenter(cc)
+	}
+	require.NoError(t, w.idp.PinApp(orgWest.App.Name, "West_Cert"))
+	require.NoError(t, w.rp.AddTrust(orgNorth.Trust, rotationtest.MetadataDocument(entityID, old.DER)))
+	require.NoError(t, w.rp.AddTrust(orgWest.Trust, rotationtest.MetadataDocument(entityID, west.DER)))
+	return w, &loginIdP{IdentityProvider: w.idp, keys: keys, issuer: entityID}
+}
+
+// Verification signs in to every app, at once, and checks each Response
+// against the document its trust holds: signed by the new certificate,
+// issued by the trust's entityID. A Response that fails either check, or a
+// sign-in that fails, fails verification and the rotation rolls back.
+func TestOrgPlanVerifiesASignInPerApp(t *testing.T) {
+	foreign, err := rotationtest.FreshKey(2048)
+	require.NoError(t, err)
+	fc, err := rotationtest.NewCertificate("Foreign", "Foreign", foreign, time.Now())
+	require.NoError(t, err)
+	foreignCert, err := samlmeta.ParseCertDER(fc.DER)
+	require.NoError(t, err)
+	cases := []struct {
+		name  string
+		spoil func(*loginIdP)
+		want  string
+	}{
+		{"good", func(*loginIdP) {}, ""},
+		{"signed with another key", func(p *loginIdP) { p.foreign, p.foreignCert = foreign, foreignCert }, "does not verify against trust"},
+		{"issued by another entity", func(p *loginIdP) { p.issuer = "https://evil.example.com" }, "is not the metadata's entityID"},
+		{"sign-in fails", func(p *loginIdP) { p.fail = rotation.Permanent(errors.New("login refused")) }, "login refused"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, idp := newLoginWorld(t)
+			tc.spoil(idp)
+			initial := w.snapshot()
+			plan, err := rotation.NewOrgPlan(idp, w.rp, rotation.WithKeyBits(2048))
+			require.NoError(t, err)
+			st := plan.NewState("login")
+			err = w.rotator(t, plan).Run(context.Background(), st)
+			if tc.want == "" {
+				require.NoError(t, err)
+				requireRotated(t, w, initial, st)
+				assert.EqualValues(t, 6, idp.logins.Load(), "three apps, verified twice (verify and retire)")
+				assert.EqualValues(t, 3, idp.peak.Load(), "the three sign-ins at once")
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			var re *rotation.RotationError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, rotation.StepVerify, re.Step)
+			assert.True(t, re.RolledBack)
+			assert.Equal(t, initial, w.snapshot())
+		})
+	}
+}
