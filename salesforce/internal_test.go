@@ -175,6 +175,34 @@ Jlc3BvbnNl&#43;' NAME='SAMLResponse'>
 	assert.Error(t, err)
 	_, err = formValue(`<input name="SAMLResponse" value="">`, "SAMLResponse")
 	assert.Error(t, err)
+
+	for _, tc := range []struct{ page, want string }{
+		{`<inputs name="SAMLResponse" value="no"><input name="SAMLResponse" value="yes">`, "yes"},
+		{`<input type=hidden name = "SAMLResponse"  value = 'a b'>`, "ab"},
+		{`<input name="SAMLResponse" value="first" value="second">`, "first"},
+		{`<input data-x="name=&quot;SAMLResponse&quot;" name="Other" value="no"><input name="SAMLResponse" value="yes">`, "yes"},
+		{`<form><input name="SAMLResponse" value="x&#x2B;y/z="></form>`, "x+y/z="},
+	} {
+		v, err := formValue(tc.page, "SAMLResponse")
+		require.NoError(t, err, tc.page)
+		assert.Equal(t, tc.want, v, tc.page)
+	}
+	_, err = formValue(`<input name="SAMLResponse" value="unterminated>`, "SAMLResponse")
+	assert.Error(t, err)
+}
+
+// A login page carries a Response of several kilobytes; reading it must
+// cost little next to the signature check that follows (it once took
+// longer than that check, with regular expressions).
+func BenchmarkFormValue(b *testing.B) {
+	value := strings.Repeat("PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wi", 120)
+	page := `<html><body onload="document.forms[0].submit()"><form method="post" action="https://signin.aws.amazon.com/saml">` +
+		`<input type="hidden" name="SAMLResponse" value="` + value + `"/><input type="hidden" name="RelayState" value=""/></form></body></html>`
+	for b.Loop() {
+		if v, err := formValue(page, "SAMLResponse"); err != nil || len(v) != len(value) {
+			b.Fatal(err)
+		}
+	}
 }
 
 func TestRawElementRoundTrip(t *testing.T) {

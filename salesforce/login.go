@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/voicecert/voicecert/rotation"
@@ -78,18 +77,27 @@ func (c *Client) browser(base string) *http.Client {
 	return &hc
 }
 
-var (
-	inputRE = regexp.MustCompile(`(?is)<input\b[^>]*>`)
-	attrRE  = regexp.MustCompile(`(?is)([a-z_:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')`)
-)
-
-// formValue returns the value of the input named name in an HTML page.
+// formValue returns the value of the input named name in an HTML page. It
+// scans the page's <input> tags and their quoted attributes (names compared
+// without case, values unescaped, white space removed from the value, as a
+// browser posts a base64 value that the page wrapped).
 func formValue(page, name string) (string, error) {
-	for _, tag := range inputRE.FindAllString(page, -1) {
-		attrs := map[string]string{}
-		for _, m := range attrRE.FindAllStringSubmatch(tag, -1) {
-			attrs[strings.ToLower(m[1])] = m[2] + m[3]
+	lower := strings.ToLower(page)
+	for i := 0; ; {
+		j := strings.Index(lower[i:], "<input")
+		if j < 0 {
+			break
 		}
+		start := i + j + len("<input")
+		end := strings.IndexByte(page[start:], '>')
+		if end < 0 {
+			break
+		}
+		i = start + end + 1
+		if start < len(page) && isNameByte(page[start]) {
+			continue // <inputs>, not <input>
+		}
+		attrs := tagAttributes(page[start:i-1])
 		if html.UnescapeString(attrs["name"]) == name {
 			v := strings.Join(strings.Fields(html.UnescapeString(attrs["value"])), "")
 			if v == "" {
@@ -100,3 +108,49 @@ func formValue(page, name string) (string, error) {
 	}
 	return "", fmt.Errorf("the page has no %s form input", name)
 }
+
+// tagAttributes returns the quoted attributes of a tag's inside, by
+// lower-case name. Unquoted values and bare names are skipped.
+func tagAttributes(s string) map[string]string {
+	attrs := map[string]string{}
+	for i := 0; i < len(s); {
+		if !isNameByte(s[i]) {
+			i++
+			continue
+		}
+		n := i
+		for i < len(s) && isNameByte(s[i]) {
+			i++
+		}
+		key := strings.ToLower(s[n:i])
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i >= len(s) || s[i] != '=' {
+			continue
+		}
+		i++
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i >= len(s) || (s[i] != '"' && s[i] != '\'') {
+			continue
+		}
+		q := s[i]
+		end := strings.IndexByte(s[i+1:], q)
+		if end < 0 {
+			break
+		}
+		if _, seen := attrs[key]; !seen {
+			attrs[key] = s[i+1 : i+1+end]
+		}
+		i += end + 2
+	}
+	return attrs
+}
+
+func isNameByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == ':' || b == '-'
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' }
