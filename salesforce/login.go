@@ -97,7 +97,7 @@ func formValue(page, name string) (string, error) {
 		if start < len(page) && isNameByte(page[start]) {
 			continue // <inputs>, not <input>
 		}
-		attrs := tagAttributes(page[start:i-1])
+		attrs := tagAttributes(page[start : i-1])
 		if html.UnescapeString(attrs["name"]) == name {
 			v := strings.Join(strings.Fields(html.UnescapeString(attrs["value"])), "")
 			if v == "" {
