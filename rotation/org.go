@@ -139,6 +139,8 @@ type OrgPlan struct {
 	idp  IdentityProvider
 	rp   RelyingParty
 	opts OrgOptions
+	// recent are the sign-ins of the last verification that passed.
+	recent recentSignIns
 }
 
 // NewOrgPlan checks the options and returns the plan. rp serves every trust

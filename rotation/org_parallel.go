@@ -2,6 +2,9 @@ package rotation
 
 import (
 	"context"
+	"slices"
+	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -30,4 +33,50 @@ func (p *OrgPlan) parallel(ctx context.Context, n int, fn func(ctx context.Conte
 // all runs fns as parallel does.
 func (p *OrgPlan) all(ctx context.Context, fns ...func(ctx context.Context) error) error {
 	return p.parallel(ctx, len(fns), func(ctx context.Context, i int) error { return fns[i](ctx) })
+}
+
+// reuseSignInsFor is how old the Responses of a passed verification may be
+// for retirement to check them again instead of signing in anew: well
+// within the few minutes a SAML Response is valid for.
+const reuseSignInsFor = time.Minute
+
+// recentSignIns keeps, in memory only, the sign-ins of the last
+// verification that passed. A SAML Response is a bearer credential while it
+// is valid, so it is never journaled, logged or kept longer than
+// reuseSignInsFor; take hands it out once.
+type recentSignIns struct {
+	mu      sync.Mutex
+	id      string
+	apps    []AppRef
+	at      time.Time
+	signIns []signIn
+}
+
+func (r *recentSignIns) keep(st *State, now time.Time, signIns []signIn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.id, r.apps, r.at, r.signIns = st.ID, appsOf(st), now, signIns
+}
+
+// take returns the kept sign-ins if they are st's, for the same apps, and
+// recent; nil otherwise. Either way they are forgotten.
+func (r *recentSignIns) take(st *State, now time.Time) []signIn {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	signIns := r.signIns
+	ok := signIns != nil && r.id == st.ID && slices.Equal(r.apps, appsOf(st)) &&
+		!now.Before(r.at) && now.Sub(r.at) < reuseSignInsFor
+	r.id, r.apps, r.at, r.signIns = "", nil, time.Time{}, nil
+	if !ok {
+		return nil
+	}
+	return signIns
+}
+
+func appsOf(st *State) []AppRef {
+	apps := make([]AppRef, len(st.ContactCenters))
+	for i, c := range st.ContactCenters {
+		apps[i] = c.App
+	}
+	return apps
 }

@@ -487,8 +487,14 @@ func (s *verifyStep) Describe() string {
 	return "check that the IdP setting, every app's effective certificate and every IAM document agree on the new certificate; verify a signed SAML Response against the metadata IAM holds"
 }
 
-func (s *verifyStep) Apply(ctx context.Context, st *State) error { return s.p.verify(ctx, st) }
-func (s *verifyStep) Rollback(context.Context, *State) error     { return nil }
+func (s *verifyStep) Apply(ctx context.Context, st *State) error {
+	signIns, err := s.p.verify(ctx, st, nil)
+	if err == nil && signIns != nil {
+		s.p.recent.keep(st, s.p.opts.Now(), signIns)
+	}
+	return err
+}
+func (s *verifyStep) Rollback(context.Context, *State) error { return nil }
 
 // VerifyError lists every disagreement verification found. It is transient:
 // the engine retries verification before it gives up and rolls back.
@@ -498,14 +504,45 @@ func (e *VerifyError) Error() string {
 	return "verification failed: " + strings.Join(e.Problems, "; ")
 }
 
+// signIn is one app's IdP-initiated login: the Response, or why none came.
+type signIn struct {
+	resp string
+	err  error
+}
+
+// signIns signs in to every app in scope at once; nil when the identity
+// provider cannot sign a Response.
+func (p *OrgPlan) signIns(ctx context.Context, st *State) []signIn {
+	lt, ok := p.idp.(LoginTester)
+	if !ok {
+		return nil
+	}
+	out := make([]signIn, len(st.ContactCenters))
+	_ = p.parallel(ctx, len(out), func(ctx context.Context, i int) error {
+		out[i] = p.signIn(ctx, lt, st.ContactCenters[i].App)
+		return nil
+	})
+	return out
+}
+
+func (p *OrgPlan) signIn(ctx context.Context, lt LoginTester, app AppRef) signIn {
+	resp, err := lt.SAMLResponse(ctx, app)
+	if err != nil {
+		return signIn{err: fmt.Errorf("sign in to app %s: %w", app, err)}
+	}
+	return signIn{resp: resp}
+}
+
 // verify reads the signing state, every trust document and, where the
-// identity provider can sign one, a Response for every app, all at once
-// (they do not depend on each other), and checks each Response against its
-// trust's document as soon as both are there, so that the signature checks
-// share the CPU with the calls still waiting. Each document is parsed once.
-// A failed sign-in is reported only when the three-way agreement holds:
-// until then the disagreement is the problem.
-func (p *OrgPlan) verify(ctx context.Context, st *State) error {
+// identity provider can sign one, a Response for every app (unless given
+// them in signed; otherwise it returns the sign-ins it made when all
+// passed), all at once (they do not depend on each other), and
+// checks each Response against its trust's document as soon as both are
+// there, so that the signature checks share the CPU with the calls still
+// waiting. Each document is parsed once. A failed sign-in is reported only
+// when the three-way agreement holds: until then the disagreement is the
+// problem.
+func (p *OrgPlan) verify(ctx context.Context, st *State, signed []signIn) ([]signIn, error) {
 	refs := trustRefs(st.ContactCenters)
 	var (
 		sig       SigningState
@@ -514,6 +551,7 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 		loginErrs = make([]error, len(st.ContactCenters))
 		checked   = make([]*samlmeta.Assertion, len(st.ContactCenters))
 		checkErrs = make([]error, len(st.ContactCenters))
+		made      = make([]signIn, len(st.ContactCenters))
 	)
 	var vopts []samlmeta.VerifyOption
 	if p.opts.AllowSHA1 {
@@ -551,9 +589,15 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 		reads = append(reads, func(ctx context.Context) error {
 			return p.parallel(ctx, len(st.ContactCenters), func(ctx context.Context, i int) error {
 				c := st.ContactCenters[i]
-				resp, err := lt.SAMLResponse(ctx, c.App)
-				if err != nil {
-					loginErrs[i] = fmt.Errorf("sign in to app %s: %w", c.App, err)
+				var in signIn
+				if signed != nil {
+					in = signed[i]
+				} else {
+					in = p.signIn(ctx, lt, c.App)
+					made[i] = in
+				}
+				if in.err != nil {
+					loginErrs[i] = in.err
 					return nil // judged below, once the agreement is known
 				}
 				select {
@@ -561,13 +605,13 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				checked[i], checkErrs[i] = trusts[c.Trust.ARN].verifyResponse([]byte(resp), vopts...)
+				checked[i], checkErrs[i] = trusts[c.Trust.ARN].verifyResponse([]byte(in.resp), vopts...)
 				return nil
 			})
 		})
 	}
 	if err := p.all(ctx, reads...); err != nil {
-		return err
+		return nil, err
 	}
 
 	want := st.New.SHA256
@@ -594,7 +638,7 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 		for i, c := range st.ContactCenters {
 			switch a := checked[i]; {
 			case loginErrs[i] != nil:
-				return loginErrs[i]
+				return nil, loginErrs[i]
 			case checkErrs[i] != nil:
 				problems = append(problems, fmt.Sprintf("a Response for app %s does not verify against trust %s: %v", c.App, c.Trust, checkErrs[i]))
 			case a.SignedBy == nil || a.SignedBy.SHA256 != want:
@@ -603,10 +647,13 @@ func (p *OrgPlan) verify(ctx context.Context, st *State) error {
 		}
 	}
 	if len(problems) > 0 {
-		return Transient(&VerifyError{Problems: problems})
+		return nil, Transient(&VerifyError{Problems: problems})
 	}
 	p.opts.Logger.InfoContext(ctx, "verified", "sha256", want, "contact_centers", len(st.ContactCenters))
-	return nil
+	if !canLogin || signed != nil {
+		return nil, nil
+	}
+	return made, nil
 }
 
 // trustDoc is a relying party's document, parsed once for every check.
@@ -670,11 +717,28 @@ func (s *retireStep) Describe() string {
 	return "make every IAM SAML provider trust only the new certificate (entityID and endpoints unchanged), then verify again"
 }
 
+// Apply sets the final documents, then verifies again. Retiring changes
+// only the relying parties, so what the identity provider signed during the
+// verification that just passed is what it signs now: those Responses, if
+// recent (see reuseSignInsFor), are checked against the final documents
+// instead of signing in again. Otherwise the sign-ins run while the
+// documents change.
 func (s *retireStep) Apply(ctx context.Context, st *State) error {
-	if err := s.p.setTrusts(ctx, st, stageFinal); err != nil {
-		return err
+	signIns := s.p.recent.take(st, s.p.opts.Now())
+	if signIns != nil {
+		if err := s.p.setTrusts(ctx, st, stageFinal); err != nil {
+			return err
+		}
+	} else {
+		err := s.p.all(ctx,
+			func(ctx context.Context) error { return s.p.setTrusts(ctx, st, stageFinal) },
+			func(ctx context.Context) error { signIns = s.p.signIns(ctx, st); return nil })
+		if err != nil {
+			return err
+		}
 	}
-	return s.p.verify(ctx, st)
+	_, err := s.p.verify(ctx, st, signIns)
+	return err
 }
 
 func (s *retireStep) Rollback(ctx context.Context, st *State) error {

@@ -148,7 +148,7 @@ func TestOrgPlanVerifiesASignInPerApp(t *testing.T) {
 			if tc.want == "" {
 				require.NoError(t, err)
 				requireRotated(t, w, initial, st)
-				assert.EqualValues(t, 6, idp.logins.Load(), "three apps, verified twice (verify and retire)")
+				assert.EqualValues(t, 3, idp.logins.Load(), "three apps signed in to once: retirement checks the same Responses against the final documents")
 				assert.EqualValues(t, 3, idp.peak.Load(), "the three sign-ins at once")
 				return
 			}
@@ -159,6 +159,35 @@ func TestOrgPlanVerifiesASignInPerApp(t *testing.T) {
 			assert.Equal(t, rotation.StepVerify, re.Step)
 			assert.True(t, re.RolledBack)
 			assert.Equal(t, initial, w.snapshot())
+		})
+	}
+}
+
+// Retirement reuses the Responses of the verification only while they are
+// recent: after a soak longer than that, it signs in to every app again.
+func TestOrgPlanRetireSignsInAgainAfterALongSoak(t *testing.T) {
+	for _, tc := range []struct {
+		soak   time.Duration
+		logins int64
+	}{{0, 3}, {30 * time.Second, 3}, {2 * time.Minute, 6}} {
+		t.Run(tc.soak.String(), func(t *testing.T) {
+			w, idp := newLoginWorld(t)
+			initial := w.snapshot()
+			var mu sync.Mutex
+			now := time.Now()
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			sleep := func(_ context.Context, d time.Duration) error {
+				mu.Lock()
+				defer mu.Unlock()
+				now = now.Add(d)
+				return nil
+			}
+			plan, err := rotation.NewOrgPlan(idp, w.rp, rotation.WithKeyBits(2048), rotation.WithSoak(tc.soak), rotation.WithOrgClock(clock, sleep))
+			require.NoError(t, err)
+			st := plan.NewState("soak")
+			require.NoError(t, w.rotator(t, plan).Run(context.Background(), st))
+			requireRotated(t, w, initial, st)
+			assert.Equal(t, tc.logins, idp.logins.Load())
 		})
 	}
 }
