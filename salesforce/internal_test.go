@@ -2,6 +2,8 @@ package salesforce
 
 import (
 	"encoding/xml"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/samlmeta"
 )
 
 func TestRoleARNs(t *testing.T) {
@@ -226,4 +229,23 @@ func TestRawElementRoundTrip(t *testing.T) {
 	}{OauthConfig: &w.OauthConfig})
 	require.NoError(t, err)
 	assert.Equal(t, `<x><oauthConfig flag="1">`+w.OauthConfig.Inner+`</oauthConfig></x>`, string(out))
+}
+
+func TestSigningCertCache(t *testing.T) {
+	var c signingCertCache
+	doc := func(i int) []byte { return []byte(fmt.Sprintf("<md:EntityDescriptor n=%q/>", strconv.Itoa(i))) }
+	cert := func(i int) *samlmeta.Cert { return &samlmeta.Cert{SHA256: strconv.Itoa(i)} }
+	assert.Nil(t, c.get(doc(0)))
+	c.put(doc(0), cert(0))
+	assert.Equal(t, cert(0), c.get(doc(0)), "the same bytes")
+	assert.Equal(t, cert(0), c.get(append([]byte(nil), doc(0)...)), "a copy of the same bytes")
+	assert.Nil(t, c.get(doc(1)), "other bytes")
+	c.put(doc(0), cert(9))
+	assert.Equal(t, cert(0), c.get(doc(0)), "the first parse stays")
+	for i := 1; i <= signingCertCacheSize; i++ {
+		c.put(doc(i), cert(i))
+	}
+	assert.Nil(t, c.get(doc(0)), "the oldest is forgotten")
+	assert.Equal(t, cert(signingCertCacheSize), c.get(doc(signingCertCacheSize)))
+	assert.Len(t, c.entries, signingCertCacheSize)
 }

@@ -2,10 +2,12 @@ package salesforce
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/voicecert/voicecert/rotation"
@@ -37,6 +39,8 @@ type Provider struct {
 	c    *Client
 	opts ProviderOptions
 	log  *slog.Logger
+	// parsed remembers the signing certificate of app metadata documents.
+	parsed signingCertCache
 }
 
 var (
@@ -159,6 +163,9 @@ func (p *Provider) appCertificate(ctx context.Context, appName string) (*samlmet
 	if err != nil {
 		return nil, err
 	}
+	if c := p.parsed.get(doc); c != nil {
+		return c, nil
+	}
 	md, err := samlmeta.Parse(doc)
 	if err != nil {
 		return nil, rotation.Permanent(fmt.Errorf("salesforce: metadata of app %q: %w", appName, err))
@@ -170,7 +177,48 @@ func (p *Provider) appCertificate(ctx context.Context, appName string) (*samlmet
 	if len(certs) == 0 {
 		return nil, rotation.Permanent(fmt.Errorf("salesforce: metadata of app %q has no signing certificate", appName))
 	}
+	p.parsed.put(doc, certs[0])
 	return certs[0], nil
+}
+
+// signingCertCacheSize bounds signingCertCache: a handful of distinct
+// documents (the org default's, each pinned app's) is the common case.
+const signingCertCacheSize = 16
+
+// signingCertCache remembers the first signing certificate of metadata
+// documents already parsed, by the SHA-256 of their bytes. Every app that
+// follows the org default publishes the same document, and parsing it once
+// per app cost more CPU than the rest of a rotation's reads of it; the
+// same bytes always parse to the same certificate.
+type signingCertCache struct {
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte]*samlmeta.Cert
+	order   [][sha256.Size]byte
+}
+
+func (c *signingCertCache) get(doc []byte) *samlmeta.Cert {
+	key := sha256.Sum256(doc)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries[key]
+}
+
+func (c *signingCertCache) put(doc []byte, cert *samlmeta.Cert) {
+	key := sha256.Sum256(doc)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[[sha256.Size]byte]*samlmeta.Cert{}
+	}
+	if _, ok := c.entries[key]; ok {
+		return
+	}
+	if len(c.order) == signingCertCacheSize {
+		delete(c.entries, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.entries[key] = cert
+	c.order = append(c.order, key)
 }
 
 // certificatesByFingerprint reads every Certificate of the org and indexes
