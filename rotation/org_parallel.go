@@ -35,15 +35,14 @@ func (p *OrgPlan) all(ctx context.Context, fns ...func(ctx context.Context) erro
 	return p.parallel(ctx, len(fns), func(ctx context.Context, i int) error { return fns[i](ctx) })
 }
 
-// reuseSignInsFor is how old the Responses of a passed verification may be
-// for retirement to check them again instead of signing in anew: well
-// within the few minutes a SAML Response is valid for.
+// reuseSignInsFor is how old the sign-ins of a passed verification may be
+// for retirement to rely on what they proved instead of signing in anew.
 const reuseSignInsFor = time.Minute
 
-// recentSignIns keeps, in memory only, the sign-ins of the last
-// verification that passed. A SAML Response is a bearer credential while it
-// is valid, so it is never journaled, logged or kept longer than
-// reuseSignInsFor; take hands it out once.
+// recentSignIns keeps, in memory, what the sign-ins of the last
+// verification that passed proved (the certificate that verified each
+// Response and its Issuer; never a Response), for reuseSignInsFor; take
+// hands it out once.
 type recentSignIns struct {
 	mu      sync.Mutex
 	id      string

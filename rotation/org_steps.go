@@ -504,10 +504,23 @@ func (e *VerifyError) Error() string {
 	return "verification failed: " + strings.Join(e.Problems, "; ")
 }
 
-// signIn is one app's IdP-initiated login: the Response, or why none came.
+// signIn is one app's IdP-initiated login: the Response, or why none came;
+// or, once a Response passed its check, what it proved: the certificate
+// that verified it and its Issuer (the Response itself, a bearer
+// credential while valid, is then dropped).
 type signIn struct {
 	resp string
 	err  error
+
+	signedBy, issuer string
+}
+
+// proven returns what the check a of a Response proved.
+func proven(a *samlmeta.Assertion) signIn {
+	if a == nil || a.SignedBy == nil {
+		return signIn{}
+	}
+	return signIn{signedBy: a.SignedBy.SHA256, issuer: a.Issuer}
 }
 
 // signIns signs in to every app in scope at once; nil when the identity
@@ -534,14 +547,17 @@ func (p *OrgPlan) signIn(ctx context.Context, lt LoginTester, app AppRef) signIn
 }
 
 // verify reads the signing state, every trust document and, where the
-// identity provider can sign one, a Response for every app (unless given
-// them in signed; otherwise it returns the sign-ins it made when all
-// passed), all at once (they do not depend on each other), and
-// checks each Response against its trust's document as soon as both are
-// there, so that the signature checks share the CPU with the calls still
-// waiting. Each document is parsed once. A failed sign-in is reported only
-// when the three-way agreement holds: until then the disagreement is the
-// problem.
+// identity provider can sign one, a Response for every app, all at once
+// (they do not depend on each other), and checks each Response against its
+// trust's document as soon as both are there, so that the signature checks
+// share the CPU with the calls still waiting. Each document is parsed once.
+// A failed sign-in is reported only when the three-way agreement holds:
+// until then the disagreement is the problem.
+//
+// signed, when given, stands for the sign-ins: Responses to check, or what
+// earlier checks proved (see signIn), which is confirmed against the
+// documents read now. Otherwise verify returns what its own sign-ins
+// proved, when everything passed.
 func (p *OrgPlan) verify(ctx context.Context, st *State, signed []signIn) ([]signIn, error) {
 	refs := trustRefs(st.ContactCenters)
 	var (
@@ -594,7 +610,6 @@ func (p *OrgPlan) verify(ctx context.Context, st *State, signed []signIn) ([]sig
 					in = signed[i]
 				} else {
 					in = p.signIn(ctx, lt, c.App)
-					made[i] = in
 				}
 				if in.err != nil {
 					loginErrs[i] = in.err
@@ -605,7 +620,13 @@ func (p *OrgPlan) verify(ctx context.Context, st *State, signed []signIn) ([]sig
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				checked[i], checkErrs[i] = trusts[c.Trust.ARN].verifyResponse([]byte(in.resp), vopts...)
+				td := trusts[c.Trust.ARN]
+				if in.signedBy != "" {
+					checked[i], checkErrs[i] = td.confirm(in.signedBy, in.issuer)
+				} else {
+					checked[i], checkErrs[i] = td.verifyResponse([]byte(in.resp), vopts...)
+					made[i] = proven(checked[i])
+				}
 				return nil
 			})
 		})
@@ -675,6 +696,26 @@ func parseTrustDoc(doc []byte) trustDoc {
 	return trustDoc{entityID: md.EntityID(), certs: certs, err: err}
 }
 
+// confirm checks what an earlier check of a Response proved against this
+// document: the certificate that verified it is one of the document's
+// signing certificates, and its Issuer is the document's entityID. A
+// signature that one certificate verified, that certificate verifies again,
+// so this is the check of the same Response against this document, without
+// parsing it again.
+func (t trustDoc) confirm(signedBy, issuer string) (*samlmeta.Assertion, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
+	i := slices.IndexFunc(t.certs, func(c *samlmeta.Cert) bool { return c.SHA256 == signedBy })
+	if i < 0 {
+		return nil, fmt.Errorf("%w: the certificate %s that verified the Response is not in the metadata", samlmeta.ErrInvalidResponse, signedBy)
+	}
+	if issuer != t.entityID {
+		return nil, fmt.Errorf("%w: issuer %q is not the metadata's entityID %q", samlmeta.ErrInvalidResponse, issuer, t.entityID)
+	}
+	return &samlmeta.Assertion{Issuer: issuer, SignedBy: t.certs[i]}, nil
+}
+
 // verifyResponse checks a Response as samlmeta.VerifyResponseWithMetadata
 // does against the document: signed by one of its signing certificates,
 // issued by its entityID.
@@ -719,10 +760,10 @@ func (s *retireStep) Describe() string {
 
 // Apply sets the final documents, then verifies again. Retiring changes
 // only the relying parties, so what the identity provider signed during the
-// verification that just passed is what it signs now: those Responses, if
-// recent (see reuseSignInsFor), are checked against the final documents
-// instead of signing in again. Otherwise the sign-ins run while the
-// documents change.
+// verification that just passed is what it signs now: if that was recent
+// (see reuseSignInsFor), what those Responses proved is confirmed against
+// the final documents (see trustDoc.confirm) instead of signing in again.
+// Otherwise the sign-ins run while the documents change.
 func (s *retireStep) Apply(ctx context.Context, st *State) error {
 	signIns := s.p.recent.take(st, s.p.opts.Now())
 	if signIns != nil {
