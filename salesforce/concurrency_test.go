@@ -1,6 +1,7 @@
 package salesforce_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -187,4 +188,50 @@ func TestChangesReadAtOnce(t *testing.T) {
 			assert.Equal(t, 2, reads, "one read of the target per app: the default is the target")
 		})
 	}
+}
+
+// Two discoveries asked for at once are one: the second shares the first's
+// answer. When the caller whose context runs it gives up, the other
+// discovers again.
+func TestConcurrentDiscoveriesAreMerged(t *testing.T) {
+	sb := newSandbox(t)
+	p := providerWith(t, sb, 8)
+	f := watchInFlight(sb.org, 30*time.Millisecond)
+	listed := func() int {
+		n := 0
+		for _, c := range f.calls() {
+			if c == "listMetadata CallCenter" {
+				n++
+			}
+		}
+		return n
+	}
+
+	var wg sync.WaitGroup
+	results := make([][]rotation.ContactCenter, 2)
+	for i := range results {
+		wg.Go(func() {
+			ccs, err := p.ContactCenters(ctxT(t))
+			assert.NoError(t, err)
+			results[i] = ccs
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 1, listed(), "one discovery for both")
+	assert.Equal(t, results[0], results[1])
+	assert.Len(t, results[0], len(sb.centers))
+
+	gaveUp, cancel := context.WithCancel(ctxT(t))
+	first := make(chan error, 1)
+	go func() { _, err := p.ContactCenters(gaveUp); first <- err }()
+	time.Sleep(10 * time.Millisecond) // the first discovery is under way
+	second := make(chan error, 1)
+	var ccs []rotation.ContactCenter
+	go func() { var err error; ccs, err = p.ContactCenters(ctxT(t)); second <- err }()
+	time.Sleep(5 * time.Millisecond)
+	cancel()
+	require.ErrorIs(t, <-first, context.Canceled)
+	require.NoError(t, <-second, "the second caller did not give up")
+	assert.Len(t, ccs, len(sb.centers))
+	assert.Equal(t, 3, listed(), "the abandoned discovery, then the second caller's own")
 }

@@ -2,10 +2,12 @@ package salesforce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/voicecert/voicecert/rotation"
@@ -146,7 +148,32 @@ func sameID(a, b string) bool {
 // id. The IAM role and SAML provider come from the app's Role attribute; an
 // app without one gives a contact center with a zero Trust and a warning in
 // the log. Results are sorted by call center name.
+//
+// A call made while another is discovering shares that discovery's answer
+// (a rotation's preflight asks twice at once: for the contact centers and,
+// through SigningState, for their apps).
 func (p *Provider) ContactCenters(ctx context.Context) ([]rotation.ContactCenter, error) {
+	for tries := 0; ; tries++ {
+		ch := p.discovering.DoChan("contact centers", func() (any, error) { return p.discover(ctx) })
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case r := <-ch:
+			// The caller whose context ran a shared discovery may have given
+			// up; this one has not, so it discovers again.
+			if r.Shared && ctx.Err() == nil && tries < 3 && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
+				continue
+			}
+			if r.Err != nil {
+				return nil, r.Err
+			}
+			return slices.Clone(r.Val.([]rotation.ContactCenter)), nil
+		}
+	}
+}
+
+// discover lists and resolves the contact centers (see ContactCenters).
+func (p *Provider) discover(ctx context.Context) ([]rotation.ContactCenter, error) {
 	// Call centers and connected apps are listed and read at once: the
 	// apps are needed as soon as one call center is an Amazon one.
 	var (

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/voicecert/voicecert/rotation"
 	"github.com/voicecert/voicecert/samlmeta"
 )
@@ -41,6 +43,8 @@ type Provider struct {
 	log  *slog.Logger
 	// parsed remembers the signing certificate of app metadata documents.
 	parsed signingCertCache
+	// discovering merges concurrent discoveries of the contact centers.
+	discovering singleflight.Group
 }
 
 var (
