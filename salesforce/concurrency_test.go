@@ -2,7 +2,9 @@ package salesforce_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -191,7 +193,7 @@ func TestChangesReadAtOnce(t *testing.T) {
 }
 
 // Two discoveries asked for at once are one: the second shares the first's
-// answer. When the caller whose context runs it gives up, the other
+// answer (as do concurrent reads of the IdP setting or of one certificate). When the caller whose context runs it gives up, the other
 // discovers again.
 func TestConcurrentDiscoveriesAreMerged(t *testing.T) {
 	sb := newSandbox(t)
@@ -234,4 +236,61 @@ func TestConcurrentDiscoveriesAreMerged(t *testing.T) {
 	require.NoError(t, <-second, "the second caller did not give up")
 	assert.Len(t, ccs, len(sb.centers))
 	assert.Equal(t, 3, listed(), "the abandoned discovery, then the second caller's own")
+}
+
+// Switching many apps at once, as a rotation's activation does, reads the
+// IdP setting and the target certificate once for all of them, not once
+// per app.
+func TestConcurrentAppSwitchesShareTheirReads(t *testing.T) {
+	sb := newSandbox(t)
+	manyCenters(sb.org, 12)
+	p := providerWith(t, sb, 16)
+	ctx := ctxT(t)
+	newCert, err := p.CreateCertificate(ctx, rotationSpec("SCV_IdP_Shared"))
+	require.NoError(t, err)
+	require.NoError(t, p.SetDefaultCertificate(ctx, newCert.Name))
+	ccs, err := p.ContactCenters(ctx)
+	require.NoError(t, err)
+
+	f := watchInFlight(sb.org, 30*time.Millisecond)
+	var wg sync.WaitGroup
+	manual := 0
+	var mu sync.Mutex
+	for _, cc := range ccs {
+		if cc.App.Name == "" {
+			continue
+		}
+		wg.Go(func() {
+			err := p.SetAppCertificate(ctx, cc.App, newCert.Name)
+			var mae *rotation.ManualActionError
+			mu.Lock()
+			defer mu.Unlock()
+			if errors.As(err, &mae) {
+				manual++
+				return
+			}
+			assert.NoError(t, err, cc.App.Name)
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 1, manual, "only the pinned app needs a person")
+	count := func(call string) int {
+		n := 0
+		for _, c := range f.calls() {
+			if c == call {
+				n++
+			}
+		}
+		return n
+	}
+	apps := len(ccs)
+	metadata := 0
+	for _, c := range f.calls() {
+		if strings.HasPrefix(c, "metadata ") {
+			metadata++
+		}
+	}
+	assert.Equal(t, apps, metadata, "every app's own metadata is read")
+	assert.LessOrEqual(t, count("readMetadata IdentityProviderSettings/IdentityProvider"), 3, "the setting is read once for %d apps", apps)
+	assert.LessOrEqual(t, count("readMetadata Certificate/"+newCert.Name), 3, "the certificate is read once for %d apps", apps)
 }

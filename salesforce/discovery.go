@@ -2,7 +2,6 @@ package salesforce
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -153,23 +152,8 @@ func sameID(a, b string) bool {
 // (a rotation's preflight asks twice at once: for the contact centers and,
 // through SigningState, for their apps).
 func (p *Provider) ContactCenters(ctx context.Context) ([]rotation.ContactCenter, error) {
-	for tries := 0; ; tries++ {
-		ch := p.discovering.DoChan("contact centers", func() (any, error) { return p.discover(ctx) })
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case r := <-ch:
-			// The caller whose context ran a shared discovery may have given
-			// up; this one has not, so it discovers again.
-			if r.Shared && ctx.Err() == nil && tries < 3 && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
-				continue
-			}
-			if r.Err != nil {
-				return nil, r.Err
-			}
-			return slices.Clone(r.Val.([]rotation.ContactCenter)), nil
-		}
-	}
+	ccs, err := shared(ctx, &p.reads, "contact centers", p.discover)
+	return slices.Clone(ccs), err
 }
 
 // discover lists and resolves the contact centers (see ContactCenters).

@@ -43,8 +43,8 @@ type Provider struct {
 	log  *slog.Logger
 	// parsed remembers the signing certificate of app metadata documents.
 	parsed signingCertCache
-	// discovering merges concurrent discoveries of the contact centers.
-	discovering singleflight.Group
+	// reads merges concurrent identical reads (see shared).
+	reads singleflight.Group
 }
 
 var (
@@ -109,12 +109,15 @@ func certFacts(name, label string, c *samlmeta.Cert) rotation.Certificate {
 }
 
 // certificate reads a Certificate component and parses its content.
+// Concurrent reads of one certificate share one request.
 func (p *Provider) certificate(ctx context.Context, name string) (rotation.Certificate, error) {
-	c, err := ReadOne[Certificate](ctx, p.c, name)
-	if err != nil {
-		return rotation.Certificate{}, err
-	}
-	return parseCertificate(c)
+	return shared(ctx, &p.reads, "certificate "+name, func(ctx context.Context) (rotation.Certificate, error) {
+		c, err := ReadOne[Certificate](ctx, p.c, name)
+		if err != nil {
+			return rotation.Certificate{}, err
+		}
+		return parseCertificate(c)
+	})
 }
 
 // parseCertificate parses the content of a Certificate component: base64 of
@@ -134,13 +137,23 @@ func parseCertificate(c *Certificate) (rotation.Certificate, error) {
 }
 
 // idpSettings reads the IdentityProviderSettings; a missing record means the
-// org's identity provider was never enabled.
+// org's identity provider was never enabled. Concurrent reads share one
+// request; each caller gets its own copy to change.
 func (p *Provider) idpSettings(ctx context.Context) (*IdentityProviderSettings, error) {
-	s, err := ReadOne[IdentityProviderSettings](ctx, p.c, IdentityProviderName)
-	if errors.Is(err, rotation.ErrNotFound) {
-		return nil, fmt.Errorf("salesforce: the org's identity provider is not set up (no IdentityProviderSettings): %w", err)
+	s, err := shared(ctx, &p.reads, "identity provider settings", func(ctx context.Context) (IdentityProviderSettings, error) {
+		s, err := ReadOne[IdentityProviderSettings](ctx, p.c, IdentityProviderName)
+		if errors.Is(err, rotation.ErrNotFound) {
+			return IdentityProviderSettings{}, fmt.Errorf("salesforce: the org's identity provider is not set up (no IdentityProviderSettings): %w", err)
+		}
+		if err != nil {
+			return IdentityProviderSettings{}, err
+		}
+		return *s, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return s, err
+	return &s, nil
 }
 
 // defaultCertificate returns the org's IdP signing certificate.
