@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -293,4 +295,27 @@ func TestConcurrentAppSwitchesShareTheirReads(t *testing.T) {
 	assert.Equal(t, apps, metadata, "every app's own metadata is read")
 	assert.LessOrEqual(t, count("readMetadata IdentityProviderSettings/IdentityProvider"), 3, "the setting is read once for %d apps", apps)
 	assert.LessOrEqual(t, count("readMetadata Certificate/"+newCert.Name), 3, "the certificate is read once for %d apps", apps)
+}
+
+// A metadata endpoint that answers something else than metadata (a login
+// page) is refused, whether the document is read for the caller or parsed
+// by the provider itself, and the refusal is not worth a retry.
+func TestAppMetadataThatIsNotMetadataIsRefused(t *testing.T) {
+	s := newStub(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		if strings.HasPrefix(r.URL.Path, "/.well-known/") {
+			_, _ = io.WriteString(w, "<html><body>Please log in</body></html>")
+			return
+		}
+		soapOK(w, `<readMetadataResponse><result><records xsi:type="Certificate"><fullName>C</fullName>`+
+			`<content>`+testCertPEMBase64(t)+`</content><caSigned>false</caSigned><masterLabel>C</masterLabel></records></result></readMetadataResponse>`)
+	})
+	c := stubClient(t, s)
+	_, err := c.AppMetadata(ctxT(t), "Some_App")
+	require.Error(t, err)
+	assert.False(t, rotation.IsTransient(err), "%v", err)
+
+	err = salesforce.NewProvider(c).SetAppCertificate(ctxT(t), rotation.AppRef{Name: "Some_App"}, "C")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `metadata of app "Some_App"`)
+	assert.False(t, rotation.IsTransient(err), "%v", err)
 }

@@ -176,7 +176,7 @@ func (p *Provider) certificateOf(ctx context.Context, s *IdentityProviderSetting
 // appCertificate returns the certificate the app's metadata endpoint
 // publishes: the certificate its assertions are signed with.
 func (p *Provider) appCertificate(ctx context.Context, appName string) (*samlmeta.Cert, error) {
-	doc, err := p.c.AppMetadata(ctx, appName)
+	doc, err := p.c.appMetadataRaw(ctx, appName)
 	if err != nil {
 		return nil, err
 	}

@@ -21,13 +21,44 @@ func (c *Client) IdPMetadata(ctx context.Context) ([]byte, error) {
 // app's assertions are signed with. A missing app is an error wrapping
 // rotation.ErrNotFound.
 func (c *Client) AppMetadata(ctx context.Context, appName string) ([]byte, error) {
-	if appName == "" {
-		return nil, fmt.Errorf("salesforce: app metadata: empty app name: %w", rotation.ErrInvalidInput)
+	path, err := appMetadataPath(appName)
+	if err != nil {
+		return nil, err
 	}
-	return c.wellKnown(ctx, "/.well-known/samlidp/"+url.PathEscape(appName)+".xml")
+	return c.wellKnown(ctx, path)
 }
 
+// appMetadataRaw is AppMetadata without checking that the document parses,
+// for a caller that parses it itself.
+func (c *Client) appMetadataRaw(ctx context.Context, appName string) ([]byte, error) {
+	path, err := appMetadataPath(appName)
+	if err != nil {
+		return nil, err
+	}
+	return c.wellKnownRaw(ctx, path)
+}
+
+func appMetadataPath(appName string) (string, error) {
+	if appName == "" {
+		return "", fmt.Errorf("salesforce: app metadata: empty app name: %w", rotation.ErrInvalidInput)
+	}
+	return "/.well-known/samlidp/" + url.PathEscape(appName) + ".xml", nil
+}
+
+// wellKnown fetches a metadata document and checks that it parses.
 func (c *Client) wellKnown(ctx context.Context, path string) ([]byte, error) {
+	doc, err := c.wellKnownRaw(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := samlmeta.Parse(doc); err != nil {
+		return nil, classify(fmt.Errorf("salesforce: %s: %w", path, err))
+	}
+	return doc, nil
+}
+
+// wellKnownRaw fetches a document of the public metadata endpoints.
+func (c *Client) wellKnownRaw(ctx context.Context, path string) ([]byte, error) {
 	var doc []byte
 	err := c.do(ctx, request{
 		op:      "metadata",
@@ -41,9 +72,6 @@ func (c *Client) wellKnown(ctx context.Context, path string) ([]byte, error) {
 				return fmt.Errorf("salesforce: %s: %w", path, rotation.ErrNotFound)
 			case resp.StatusCode/100 != 2:
 				return httpError("metadata "+path, resp, body, nil)
-			}
-			if _, err := samlmeta.Parse(body); err != nil {
-				return fmt.Errorf("salesforce: %s: %w", path, err)
 			}
 			doc = body
 			return nil
