@@ -309,7 +309,9 @@ func TestAppMetadataThatIsNotMetadataIsRefused(t *testing.T) {
 		soapOK(w, `<readMetadataResponse><result><records xsi:type="Certificate"><fullName>C</fullName>`+
 			`<content>`+testCertPEMBase64(t)+`</content><caSigned>false</caSigned><masterLabel>C</masterLabel></records></result></readMetadataResponse>`)
 	})
-	c := stubClient(t, s)
+	// One request at a time: the stub answers every SOAP read with the
+	// certificate, so the IdP setting must not be read first.
+	c := stubClient(t, s, func(o *salesforce.Options) { o.Concurrency = 1 })
 	_, err := c.AppMetadata(ctxT(t), "Some_App")
 	require.Error(t, err)
 	assert.False(t, rotation.IsTransient(err), "%v", err)
