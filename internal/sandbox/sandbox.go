@@ -372,11 +372,35 @@ func (w *World) Snapshot() State {
 // do: an IdP-initiated login at the org, then the SAML Response posted to
 // AWS sign-in. It measures what single sign-on users see during a rotation.
 type Probe struct {
-	attempts, failures atomic.Int64
-	mu                 sync.Mutex
-	firstFailure       string
-	stop               context.CancelFunc
-	done               chan struct{}
+	attempts, failures      atomic.Int64
+	mu                      sync.Mutex
+	firstFailure            string
+	firstFailed, lastFailed time.Time
+	stop                    context.CancelFunc
+	done                    chan struct{}
+}
+
+// ProbeStats is what a Probe has seen.
+type ProbeStats struct {
+	Attempts, Failures int
+	// FirstFailure is the error of the first failed sign-in.
+	FirstFailure string
+	// FirstFailed and LastFailed are when the first and the last failed
+	// sign-in ended; zero when none failed.
+	FirstFailed, LastFailed time.Time
+}
+
+// Outage is the time between the first and the last failed sign-in: how
+// long agents saw single sign-on broken (zero with fewer than two
+// failures; the true outage is at most one probe interval longer).
+func (s ProbeStats) Outage() time.Duration { return s.LastFailed.Sub(s.FirstFailed) }
+
+// Stats returns what the probe has seen so far.
+func (p *Probe) Stats() ProbeStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return ProbeStats{Attempts: int(p.attempts.Load()), Failures: int(p.failures.Load()), FirstFailure: p.firstFailure,
+		FirstFailed: p.firstFailed, LastFailed: p.lastFailed}
 }
 
 // StartProbe starts probing: one agent per contact center logs in every
@@ -414,12 +438,15 @@ func (p *Probe) record(err error) {
 	if err == nil {
 		return
 	}
+	now := time.Now()
 	p.failures.Add(1)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.firstFailure == "" {
 		p.firstFailure = err.Error()
+		p.firstFailed = now
 	}
+	p.lastFailed = now
 }
 
 // Stop ends the probe and returns its counts and the first failure seen.

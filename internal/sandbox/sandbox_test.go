@@ -68,10 +68,18 @@ func TestOverlapKeepsSignInUpDirectDoesNot(t *testing.T) {
 			attempts, failures, first := probe.Stop()
 			require.NoError(t, err)
 			require.Positive(t, attempts)
+			stats := probe.Stats()
+			assert.Equal(t, failures, stats.Failures)
 			if tc.wantFailures {
 				assert.Positive(t, failures, "the seed's order breaks sign-in for a while")
+				assert.False(t, stats.FirstFailed.IsZero())
+				assert.False(t, stats.LastFailed.Before(stats.FirstFailed))
+				if failures > 1 {
+					assert.Positive(t, stats.Outage(), "the window from the first to the last failed sign-in")
+				}
 			} else {
 				assert.Zero(t, failures, "first failure: %s", first)
+				assert.Zero(t, stats.Outage())
 			}
 			snap := w.Snapshot()
 			assert.Equal(t, st.New.Name, snap.Org.DefaultCertificate)
