@@ -88,6 +88,19 @@ type World struct {
 
 	// orgTransport carries the salesforce backend's requests.
 	orgTransport *http.Transport
+	opts         Options
+	client       *salesforce.Client
+}
+
+// NewIdP returns another salesforce backend of the world's org, configured
+// as IdP is and sharing its client, but with nothing else in common: what
+// a second process would use, for instance to resume a rotation.
+func (w *World) NewIdP() *salesforce.Provider {
+	return salesforce.NewProvider(w.client, func(po *salesforce.ProviderOptions) {
+		po.OrgID = OrgID
+		po.Logger = w.opts.Logger
+		po.PollInterval = w.opts.PollInterval
+	})
 }
 
 // Start seeds and starts a world. Close it when done.
@@ -199,11 +212,8 @@ func Start(ctx context.Context, o Options) (*World, error) {
 		w.Close()
 		return nil, err
 	}
-	w.IdP = salesforce.NewProvider(client, func(po *salesforce.ProviderOptions) {
-		po.OrgID = OrgID
-		po.Logger = o.Logger
-		po.PollInterval = o.PollInterval
-	})
+	w.opts, w.client = o, client
+	w.IdP = w.NewIdP()
 	var rps []*aws.RelyingParty
 	for _, acct := range w.Accounts {
 		rps = append(rps, aws.New(w.AWSConfig(acct), func(ao *aws.Options) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptrace"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/voicecert/voicecert/internal/sandbox"
 	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/salesforce/sftest"
 	"github.com/voicecert/voicecert/samlmeta"
 )
 
@@ -165,4 +167,30 @@ func TestOrgConnectionsAreReused(t *testing.T) {
 	require.NoError(t, err)
 	assert.LessOrEqual(t, fresh.Load()-first, int64(2), "the second read of 12 apps at once reuses the first's connections")
 	assert.Positive(t, reused.Load())
+}
+
+// A second backend of the org shares no in-flight read with the first: a
+// read that hangs in one does not hang the other.
+func TestNewIdPSharesNoRead(t *testing.T) {
+	w := start(t, sandbox.Options{})
+	release := make(chan struct{})
+	hung := make(chan struct{})
+	var first atomic.Bool
+	w.Org.SetHook(func(c sftest.Call) *sftest.Fault {
+		if c.Op == "readMetadata" && strings.HasPrefix(c.Target, "IdentityProviderSettings") && first.CompareAndSwap(false, true) {
+			close(hung)
+			<-release
+		}
+		return nil
+	})
+	done := make(chan error, 1)
+	go func() { _, err := w.IdP.SigningState(t.Context()); done <- err }()
+	<-hung
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	st, err := w.NewIdP().SigningState(ctx)
+	require.NoError(t, err, "the second backend reads for itself")
+	assert.Len(t, st.Apps, 3)
+	close(release)
+	require.NoError(t, <-done)
 }
