@@ -49,14 +49,14 @@ func TestCrashMatrix(t *testing.T) {
 					rec = crashed(rec, steps, k, where == "in step k+1")
 					require.NoError(t, rotation.FileJournal(path).Save(context.Background(), rec))
 
-					// Another process: load the journal, rebuild the plan
-					// from the options it records, resume.
+					// Another process: its own backend, the journal loaded,
+					// the plan rebuilt from the options it records, resumed.
 					rec, err = rotation.LoadJournal(path)
 					require.NoError(t, err)
 					opts, err := rotation.OrgOptionsFrom(rec.State)
 					require.NoError(t, err)
 					opts = append(opts, rotation.WithOrgLogger(w.logger))
-					plan2, err := rotation.NewOrgPlan(w.IdP, w.RP, opts...)
+					plan2, err := rotation.NewOrgPlan(w.NewIdP(), w.RP, opts...)
 					require.NoError(t, err)
 					r := w.rotator(plan2.Steps(), rotation.WithJournal(rotation.FileJournal(path)))
 					err = r.Resume(context.Background(), rec, mode)
@@ -153,7 +153,7 @@ func TestCrashAtEveryMutatingCall(t *testing.T) {
 
 				opts, err := rotation.OrgOptionsFrom(rec.State)
 				require.NoError(t, err)
-				plan2, err := rotation.NewOrgPlan(w.IdP, w.RP, append(opts, rotation.WithOrgLogger(w.logger))...)
+				plan2, err := rotation.NewOrgPlan(w.NewIdP(), w.RP, append(opts, rotation.WithOrgLogger(w.logger))...)
 				require.NoError(t, err)
 				r := w.rotator(plan2.Steps(), rotation.WithJournal(rotation.FileJournal(resumed)))
 				err = r.Resume(context.Background(), rec, mode)

@@ -1,0 +1,76 @@
+package evidence
+
+import "github.com/voicecert/voicecert/rotation"
+
+// shape is what the critical path of an overlap rotation depends on.
+type shape struct {
+	contactCenters int // apps in scope
+	trusts         int // IAM providers in scope
+	pinned         int // apps that pin their own certificate
+	canary         int // contact centers (and trusts) changed first, one at a time
+}
+
+// benchShape is the shape of a benchmark world of n contact centers: two
+// AWS accounts (one trust each, or one when n is 1), one pinned app, the
+// default canary of one.
+func benchShape(n int) shape {
+	return shape{contactCenters: n, trusts: min(n, 2), pinned: 1, canary: 1}
+}
+
+// waves is how many one-after-the-other rounds a fan-out of items takes
+// with the canary items first, one at a time, then all the rest at once.
+func waves(items, canary int) int {
+	c := min(canary, items)
+	if items > c {
+		return c + 1
+	}
+	return c
+}
+
+// stepBounds returns, for each step of the overlap plan, how many API calls
+// lie on its longest chain of calls that must run one after the other: a
+// call waits for another only when it needs that call's answer (a name, an
+// ARN, a document, a certificate's content) or when the plan's safety
+// contract makes it check first (read before write); the steps run one
+// after the other, the canary before the rest, the org default before the
+// apps, and a person's change before it is observed. Everything else may
+// run at once. doc.go derives each term.
+//
+//	preflight 3: list the connected apps, read them (chunks of 10 at once),
+//	  then read each app's metadata and snapshot each trust;
+//	stage 3: read the certificate's name (absent?), create it, read it back
+//	  (its X.509 content);
+//	trust 3 per wave: read the stored document, update it, read it back
+//	  (propagated); the canary trust, then the rest;
+//	activate 2 + 1 per wave + 1: read the IdP setting and the new
+//	  certificate, update the setting; per app one round of reads (its
+//	  metadata, the certificate, the setting) says whether it follows, the
+//	  canary app then the rest; then the pinned app's metadata, read again
+//	  once the person switched it;
+//	verify 3: list the connected apps, read them, read each app's metadata
+//	  (the setting and its certificate, the trusts, and the sign-ins, two
+//	  calls each, run alongside);
+//	soak 0;
+//	retire: trust waves × 3, then verify 3 (the verification's sign-ins are
+//	  confirmed against the final documents, not repeated).
+func stepBounds(s shape) map[string]int {
+	trust := 3 * waves(s.trusts, s.canary)
+	activate := 2 + waves(s.contactCenters, s.canary)
+	if s.pinned > 0 {
+		activate++
+	}
+	return map[string]int{
+		rotation.StepPreflight: 3, rotation.StepStage: 3, rotation.StepTrust: trust, rotation.StepActivate: activate,
+		rotation.StepVerify: 3, rotation.StepSoak: 0, rotation.StepRetire: trust + 3,
+	}
+}
+
+// criticalPath is the number of calls on the longest chain of a whole
+// overlap rotation of s: the steps' chains one after the other.
+func criticalPath(s shape) int {
+	n := 0
+	for _, b := range stepBounds(s) {
+		n += b
+	}
+	return n
+}

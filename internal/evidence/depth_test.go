@@ -1,0 +1,115 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/voicecert/voicecert/rotation"
+)
+
+// depthMeter measures the chain depth of a rotation: every API call is held
+// for a fixed time before it is handled, as a slow network would, and is
+// given level 1 + the highest level of the calls that had already been
+// answered when it was sent. Calls sent together share a level; a call sent
+// only after another answered sits one level above it. The highest level
+// is the number of calls on the longest chain the implementation waited
+// through one after the other, whatever the CPU speed, as long as the hold
+// is long compared with the time between two calls of one chain.
+type depthMeter struct {
+	hold time.Duration
+
+	mu       sync.Mutex
+	answered int // highest level of the calls answered so far
+	step     string
+	perStep  map[string][2]int // step -> answered level at its start, at its end
+	order    []string
+}
+
+func newDepthMeter(hold time.Duration) *depthMeter {
+	return &depthMeter{hold: hold, perStep: map[string][2]int{}}
+}
+
+// inject is the world's fault injector: it holds the call and levels it.
+func (d *depthMeter) inject(_ int, _ apiCall) *fault {
+	d.mu.Lock()
+	level := d.answered + 1
+	d.mu.Unlock()
+	time.Sleep(d.hold)
+	d.mu.Lock()
+	d.answered = max(d.answered, level)
+	d.mu.Unlock()
+	return nil
+}
+
+// observer records the level reached at each step's start and end.
+func (d *depthMeter) observer() rotation.Observer {
+	return rotation.ObserverFunc(func(_ context.Context, e rotation.Event) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		switch e.Type {
+		case rotation.EventStepStarted:
+			d.perStep[e.Step] = [2]int{d.answered, d.answered}
+			d.order = append(d.order, e.Step)
+		case rotation.EventStepSucceeded:
+			r := d.perStep[e.Step]
+			r[1] = d.answered
+			d.perStep[e.Step] = r
+		}
+	})
+}
+
+// depth returns the rotation's depth and each step's, in step order.
+func (d *depthMeter) depth() (int, string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := ""
+	for _, step := range d.order {
+		r := d.perStep[step]
+		s += fmt.Sprintf(" %s=%d", step, r[1]-r[0])
+	}
+	return d.answered, s
+}
+
+// TestCriticalPathDepth checks that the rotation waits through no more
+// calls one after the other than the plan's data dependencies require
+// (criticalPath), for 1, 10 and 50 contact centers: each step's depth is
+// its share of the bound. It asserts on the chain depth, not on time.
+func TestCriticalPathDepth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("holds every call for 20ms")
+	}
+	for _, n := range []int{1, 10, 50} {
+		t.Run(fmt.Sprintf("contact_centers=%d", n), func(t *testing.T) {
+			o := benchOptions(n, 0)
+			w := newWorld(t, o)
+			d := newDepthMeter(depthHold(n))
+			w.setInject(d.inject)
+			_, err := w.rotate("depth", benchPlanOptions(n), rotation.WithObserver(d.observer()))
+			require.NoError(t, err)
+			w.requireState(t, "rotated", "depth")
+
+			depth, steps := d.depth()
+			bound := criticalPath(benchShape(n))
+			t.Logf("%d contact centers: chain depth %d, critical path %d:%s", n, depth, bound, steps)
+			for step, want := range stepBounds(benchShape(n)) {
+				r := d.perStep[step]
+				assert.LessOrEqual(t, r[1]-r[0], want, "step %s waits through more calls than its data dependencies need", step)
+			}
+			assert.LessOrEqual(t, depth, bound)
+			assert.GreaterOrEqual(t, depth, bound, "the bound is not below what the rotation must wait through")
+		})
+	}
+}
+
+// depthHold is how long the depth meter holds each call: long enough that
+// the CPU work of a whole level of calls (a few milliseconds each on two
+// cores, for up to n of them at once) fits within it.
+func depthHold(n int) time.Duration {
+	return 20*time.Millisecond + time.Duration(n)*2*time.Millisecond*raceSlowdown
+}
