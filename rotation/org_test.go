@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -173,9 +174,14 @@ func TestOrgPlanDirectSwitchesBeforeTrust(t *testing.T) {
 	w := newOrgWorld(t)
 	initial := w.snapshot()
 	plan := newPlan(t, w, rotation.WithStrategy(rotation.StrategyDirect))
-	var setDefaultAt, firstSetTrustAt int
-	var seq int
+	// The hooks run on the plan's goroutines: order them under a lock.
+	var (
+		mu                          sync.Mutex
+		seq, setDefaultAt, firstSet int
+	)
 	w.idp.OnCall(func(_ context.Context, c rotationtest.Call) error {
+		mu.Lock()
+		defer mu.Unlock()
 		seq++
 		if c.Method == "SetDefaultCertificate" && setDefaultAt == 0 {
 			setDefaultAt = seq
@@ -183,16 +189,18 @@ func TestOrgPlanDirectSwitchesBeforeTrust(t *testing.T) {
 		return nil
 	})
 	w.rp.OnCall(func(_ context.Context, c rotationtest.Call) error {
+		mu.Lock()
+		defer mu.Unlock()
 		seq++
-		if c.Method == "SetTrust" && firstSetTrustAt == 0 {
-			firstSetTrustAt = seq
+		if c.Method == "SetTrust" && firstSet == 0 {
+			firstSet = seq
 		}
 		return nil
 	})
 	st := plan.NewState("direct1")
 	require.NoError(t, w.rotator(t, plan).Run(context.Background(), st))
 	requireRotated(t, w, initial, st)
-	assert.Less(t, setDefaultAt, firstSetTrustAt, "direct switches the IdP before IAM")
+	assert.Less(t, setDefaultAt, firstSet, "direct switches the IdP before IAM")
 	assert.Empty(t, st.Trusts[arnOrg1].Overlap, "direct never builds an overlap document")
 }
 
