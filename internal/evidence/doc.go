@@ -1,0 +1,126 @@
+// Package evidence holds only tests and benchmarks: the evidence that an org
+// rotation, run by the real salesforce and aws backends against the sandbox
+// fakes over loopback HTTP (internal/sandbox), is safe and fast. Every world
+// the tests start has three contact centers in two AWS accounts, the last
+// app pinned to its own certificate and answered at the manual gate by
+// sandbox.World.PlayAdmin.
+//
+// # What each test proves
+//
+// TestFaultMatrix records every API call of a full overlap rotation (one
+// ordered log fed by hooks on both fakes). The order is deterministic
+// because the plan changes one contact center and one trust at a time
+// (concurrency 1, no canary) and the salesforce backend sends one request
+// at a time (sandbox Options.Concurrency 1); the test checks it on two
+// clean runs. Then, for each call index i, a fresh world runs the same
+// rotation with a permanent fault at call i, chosen per operation among
+// codes the backends do not retry (IAM NoSuchEntity, AccessDenied,
+// InvalidInput; Salesforce sf:INSUFFICIENT_ACCESS, sf:INVALID_TYPE, HTTP 403
+// and 404 on the plain-text endpoints). After every run the whole world
+// (every IAM document byte for byte, the IdP setting, every app's effective
+// certificate, the certificates present) is exactly as it began, or fully
+// rotated (the certificate named after the rotation is the default and
+// every app's, each IAM document is the original with its signing
+// certificates replaced by exactly the new one, the certificates are the
+// initial ones plus the new one): never in between. A fault the rotation
+// absorbs (the manual gate's poll tolerates a failed read) must leave it
+// rotated. The test asserts that every recorded index was covered. Now and
+// then the AWS SDK finds a keep-alive connection closed while reading an
+// answer and repeats the (idempotent) request, which shifts the log; a run
+// whose call i is not the recorded one still has to end initial or
+// rotated, and is repeated so that call i itself is covered.
+//
+// TestCrashMatrix stops the rotation after every step boundary k with no
+// rollback, either between steps or with step k+1 journaled as running, and
+// another process (its own backend, the plan rebuilt from the options the
+// FileJournal records) resumes it: ResumeContinue ends fully rotated,
+// ResumeRollback ends as the world began. TestCrashAtEveryMutatingCall kills
+// the rotation inside a step: the call just before, or just after, each
+// mutating call blocks for good, the journal is taken as the crash left it,
+// and the resumed rotation must end rotated or initial again.
+//
+// TestTransientStorm runs 100 rotations, each seeded (math/rand/v2; the
+// seed names the subtest), in which every API call fails with probability
+// 20% with a transient error (IAM Throttling, ServiceFailure,
+// ConcurrentModification on updates; Salesforce REQUEST_LIMIT_EXCEEDED and
+// SERVER_UNAVAILABLE, only the latter on the plain-text endpoints, where
+// the fake would answer the former as a bare 403). Every rotation completes,
+// with exactly one new certificate. The bounds: the backends try each call
+// up to 6 times, the engine each step up to 6 times (WithRetry).
+//
+// TestTwoRotationsOfOneOrg starts two rotations of one org at the same
+// moment, sharing only a FileLocker directory and OrgPlan.LockKeys: exactly
+// one runs; the other fails at once with rotation.ErrLocked, emits no event,
+// and no mutating call of its own reaches either fake.
+// TestRotationWhileAnotherWaitsAtItsGate does the same while the first is
+// held at its manual gate.
+//
+// Every world captures every slog line of the backends and the engine (JSON,
+// debug level), every event given to an observer, every journal record and
+// journal file, and every error string, and when its test ends scans them
+// for the Salesforce access token, the AWS secret access keys and any form
+// of the fake org's private keys (the keys come from a pool the tests
+// generate, so their private exponents and the base64 lines of their PKCS #1
+// and PKCS #8 encodings are known): the matrices, the storm and the lock
+// tests all fail on a leak. TestSecretScannerFindsPlantedSecrets shows that
+// the scanner finds each planted form and does not mistake a certificate
+// for its key; TestNoSecretOnFailurePaths drives the paths most likely to
+// leak (a time-out of the frontdoor request, whose URL carries the session
+// id; a revoked session; refusals by both services; failing SSO endpoints).
+//
+// # The critical path
+//
+// TestCriticalPathDepth and BenchmarkRotation measure a rotation against
+// the longest chain of API calls that must run one after the other given
+// the plan's data dependencies (criticalPath, stepBounds). A call waits for
+// another only when it needs that call's answer (a name, an ARN, a
+// document, a certificate's content) or when the plan's safety contract
+// makes it check first (read before write); the steps run one after the
+// other (each is journaled), the canary before the rest, the org default
+// before the apps, a person's change before it is observed. Everything else
+// may go out at once. Per step, in calls:
+//
+//   - preflight 3: list the connected apps, read them (chunks of ten at
+//     once), then read each app's metadata and snapshot each trust (both
+//     need what the apps name); the call centers and the IdP setting are
+//     read alongside;
+//   - stage 3: read the certificate's unique name (absent?), create it, read
+//     it back for its X.509 content;
+//   - trust 3 per wave: read the stored document (the change is checked
+//     against it), update it, read it back until IAM serves it; the canary
+//     trust is a wave of its own, the rest one more;
+//   - activate 2 + 1 per wave + 1: read the IdP setting and the new
+//     certificate, update the setting; per app one round of independent
+//     reads (its metadata, the certificate, the setting) says whether it
+//     follows the default, the canary app first, then the rest; then the
+//     pinned app's metadata, read again once the person switched it;
+//   - verify 3: list the connected apps, read them, read each app's
+//     metadata; the IdP setting and its certificate (2), the trust documents
+//     (1) and the sign-ins (frontdoor, then /idp/login: 2) run alongside;
+//   - soak 0 (no soak);
+//   - retire: the trust waves again, then verify 3. Retiring changes only
+//     IAM, so what the verification's Responses proved (the certificate
+//     that verified each, its issuer) is confirmed against the final
+//     documents instead of signing in again.
+//
+// For the benchmark worlds (two trusts, one pinned app, the default canary
+// of one) that is 22 calls for one contact center and 29 for ten or fifty:
+// the chain does not grow with the number of contact centers, the work per
+// level does. With 20 ms per call the bound is 440 ms and 580 ms. The
+// depth test holds every call for a while and gives each the level one
+// above the highest level already answered when it was sent, which counts
+// the calls the implementation waited through one after the other,
+// whatever the CPU speed; it must equal the bound, step by step. The
+// benchmarks use a concurrency of at least the number of contact centers
+// in the plan and in the salesforce backend, so that no concurrency limit
+// adds waves; with a limit C a fan-out of n items takes ceil(n/C) waves.
+//
+// # Known limits
+//
+// The fakes run in the test process, on the same two cores as the
+// backends: in the benchmarks their CPU (above all the org signing a
+// Response for each sign-in) competes with the rotation's. The call
+// latency is the fakes' added delay, the same for every call. The fault
+// codes and the plain-text error format of the Salesforce endpoints are
+// the fakes' (see salesforce/sftest facts.go).
+package evidence
