@@ -20,13 +20,12 @@ import (
 // only after another answered sits one level above it. The highest level
 // is the number of calls on the longest chain the implementation waited
 // through one after the other, whatever the CPU speed, as long as the hold
-// is long compared with the time between two calls of one chain.
+// outlasts the CPU work of a whole level of calls (see depthHold).
 type depthMeter struct {
 	hold time.Duration
 
 	mu       sync.Mutex
-	answered int // highest level of the calls answered so far
-	step     string
+	answered int               // highest level of the calls answered so far
 	perStep  map[string][2]int // step -> answered level at its start, at its end
 	order    []string
 }
