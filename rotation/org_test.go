@@ -43,8 +43,15 @@ type orgWorld struct {
 
 func newOrgWorld(t *testing.T) *orgWorld {
 	t.Helper()
+	return newOrgWorldWithKeys(t, rotationtest.CachedKey)
+}
+
+// newOrgWorldWithKeys is newOrgWorld whose identity provider makes its keys
+// with keys.
+func newOrgWorldWithKeys(t *testing.T, keys rotationtest.KeyGenerator) *orgWorld {
+	t.Helper()
 	w := &orgWorld{
-		idp: rotationtest.NewIdentityProvider(rotationtest.WithKeyGenerator(rotationtest.CachedKey),
+		idp: rotationtest.NewIdentityProvider(rotationtest.WithKeyGenerator(keys),
 			rotationtest.WithEntityID(entityID), rotationtest.WithPollInterval(time.Millisecond)),
 		rp: rotationtest.NewRelyingParty(),
 	}

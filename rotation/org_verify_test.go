@@ -96,22 +96,7 @@ func (p *loginIdP) SAMLResponse(ctx context.Context, app rotation.AppRef) (strin
 func newLoginWorld(t *testing.T) (*orgWorld, *loginIdP) {
 	t.Helper()
 	keys := &keyRing{keys: map[string]*rsa.PrivateKey{}}
-	w := &orgWorld{
-		idp: rotationtest.NewIdentityProvider(rotationtest.WithKeyGenerator(keys.generate),
-			rotationtest.WithEntityID(entityID), rotationtest.WithPollInterval(time.Millisecond)),
-		rp: rotationtest.NewRelyingParty(),
-	}
-	old, err := w.idp.AddCertificate("Old_Cert", 2048)
-	require.NoError(t, err)
-	west, err := w.idp.AddCertificate("West_Cert", 2048)
-	require.NoError(t, err)
-	require.NoError(t, w.idp.UseDefault("Old_Cert"))
-	for _, cc := range []rotation.ContactCenter{orgNorth, orgSouth, orgWest} {
-		w.idp.AddContactCenter(cc)
-	}
-	require.NoError(t, w.idp.PinApp(orgWest.App.Name, "West_Cert"))
-	require.NoError(t, w.rp.AddTrust(orgNorth.Trust, rotationtest.MetadataDocument(entityID, old.DER)))
-	require.NoError(t, w.rp.AddTrust(orgWest.Trust, rotationtest.MetadataDocument(entityID, west.DER)))
+	w := newOrgWorldWithKeys(t, keys.generate)
 	return w, &loginIdP{IdentityProvider: w.idp, keys: keys, issuer: entityID}
 }
 
