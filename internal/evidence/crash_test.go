@@ -49,25 +49,7 @@ func TestCrashMatrix(t *testing.T) {
 					rec = crashed(rec, steps, k, where == "in step k+1")
 					require.NoError(t, rotation.FileJournal(path).Save(context.Background(), rec))
 
-					// Another process: its own backend, the journal loaded,
-					// the plan rebuilt from the options it records, resumed.
-					rec, err = rotation.LoadJournal(path)
-					require.NoError(t, err)
-					opts, err := rotation.OrgOptionsFrom(rec.State)
-					require.NoError(t, err)
-					opts = append(opts, rotation.WithOrgLogger(w.logger))
-					plan2, err := rotation.NewOrgPlan(w.NewIdP(), w.RP, opts...)
-					require.NoError(t, err)
-					r := w.rotator(plan2.Steps(), rotation.WithJournal(rotation.FileJournal(path)))
-					err = r.Resume(context.Background(), rec, mode)
-					w.capture.err(err)
-					require.NoError(t, err)
-
-					if mode == rotation.ResumeContinue {
-						w.requireState(t, "rotated", id)
-					} else {
-						w.requireState(t, "initial", id)
-					}
+					resumeElsewhere(t, w, path, mode, id)
 					final, err := rotation.LoadJournal(path)
 					require.NoError(t, err)
 					want := rotation.StatusSucceeded
@@ -78,6 +60,29 @@ func TestCrashMatrix(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// resumeElsewhere takes over the rotation journaled at path as another
+// process would (its own backend, the journal loaded, the plan rebuilt from
+// the options it records), resumes it in mode and checks that it ends fully
+// rotated (continue) or as the world began (rollback).
+func resumeElsewhere(t *testing.T, w *world, path string, mode rotation.ResumeMode, id string) {
+	t.Helper()
+	rec, err := rotation.LoadJournal(path)
+	require.NoError(t, err)
+	opts, err := rotation.OrgOptionsFrom(rec.State)
+	require.NoError(t, err)
+	plan, err := rotation.NewOrgPlan(w.NewIdP(), w.RP, append(opts, rotation.WithOrgLogger(w.logger))...)
+	require.NoError(t, err)
+	r := w.rotator(plan.Steps(), rotation.WithJournal(rotation.FileJournal(path)))
+	err = r.Resume(context.Background(), rec, mode)
+	w.capture.err(err)
+	require.NoError(t, err)
+	if mode == rotation.ResumeContinue {
+		w.requireState(t, "rotated", id)
+	} else {
+		w.requireState(t, "initial", id)
 	}
 }
 
@@ -150,20 +155,7 @@ func TestCrashAtEveryMutatingCall(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, rotation.StatusRunning, rec.Status)
 				require.NoError(t, rotation.FileJournal(resumed).Save(context.Background(), rec))
-
-				opts, err := rotation.OrgOptionsFrom(rec.State)
-				require.NoError(t, err)
-				plan2, err := rotation.NewOrgPlan(w.NewIdP(), w.RP, append(opts, rotation.WithOrgLogger(w.logger))...)
-				require.NoError(t, err)
-				r := w.rotator(plan2.Steps(), rotation.WithJournal(rotation.FileJournal(resumed)))
-				err = r.Resume(context.Background(), rec, mode)
-				w.capture.err(err)
-				require.NoError(t, err)
-				if mode == rotation.ResumeContinue {
-					w.requireState(t, "rotated", id)
-				} else {
-					w.requireState(t, "initial", id)
-				}
+				resumeElsewhere(t, w, resumed, mode, id)
 			})
 		}
 	}
