@@ -33,6 +33,17 @@
 // HTTP 5xx answers without a fault, and transport errors, with exponential
 // backoff.
 //
+// # Concurrency
+//
+// One operation may send several requests at once (Options.Concurrency,
+// DefaultConcurrency when unset): the chunks of a read of more than ten
+// components, the call centers and the connected apps, every app's metadata,
+// the reads before a change. Concurrent identical reads made through one
+// Provider (the contact centers, the IdP setting, one certificate) share one
+// request, and an app metadata document already seen is not parsed again.
+// With a concurrency of 1 every request waits for the previous one, in a
+// fixed order.
+//
 // # Known unknowns, and where each is handled
 //
 // The facts come from Salesforce documentation, the v66.0 WSDL and public
