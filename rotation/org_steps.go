@@ -433,12 +433,7 @@ func (p *OrgPlan) fanOut(ctx context.Context, n int, fn func(ctx context.Context
 			return err
 		}
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(p.opts.Concurrency)
-	for i := canary; i < n; i++ {
-		g.Go(func() error { return fn(gctx, i) })
-	}
-	return g.Wait()
+	return p.parallel(ctx, n-canary, func(ctx context.Context, i int) error { return fn(ctx, canary+i) })
 }
 
 // each runs fn for every item with bounded concurrency, never stopping early,

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"golang.org/x/sync/errgroup"
+	"github.com/voicecert/voicecert/internal/fanout"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -18,28 +18,14 @@ const DefaultConcurrency = 4
 func (c *Client) concurrent() bool { return c.opts.Concurrency > 1 }
 
 // parallel calls fn for 0..n-1 with at most Options.Concurrency calls at
-// once; the first error cancels the others' context and is returned. With a
-// concurrency of 1 the calls run in order and stop at the first error.
+// once; see fanout.Parallel.
 func (c *Client) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
-	if !c.concurrent() || n <= 1 {
-		for i := range n {
-			if err := fn(ctx, i); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.opts.Concurrency)
-	for i := range n {
-		g.Go(func() error { return fn(gctx, i) })
-	}
-	return g.Wait()
+	return fanout.Parallel(ctx, c.opts.Concurrency, n, fn)
 }
 
 // all runs fns as parallel does.
 func (c *Client) all(ctx context.Context, fns ...func(ctx context.Context) error) error {
-	return c.parallel(ctx, len(fns), func(ctx context.Context, i int) error { return fns[i](ctx) })
+	return fanout.All(ctx, c.opts.Concurrency, fns...)
 }
 
 // shared runs fn once for every caller that asks for key while it runs
