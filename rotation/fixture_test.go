@@ -131,7 +131,7 @@ func (w *world) steps() []rotation.Step {
 				if err != nil {
 					return err
 				}
-				s.New, s.NewCreated = c, true
+				s.New = c
 				return nil
 			},
 			func(ctx context.Context, s *rotation.State) error {

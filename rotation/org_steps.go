@@ -152,7 +152,6 @@ func (s *stageStep) Apply(ctx context.Context, st *State) error {
 	}
 	st.Lock()
 	st.New = cert
-	st.NewCreated = true
 	st.Unlock()
 	p.opts.Logger.InfoContext(ctx, "audit: certificate created", "certificate", cert.Name, "sha256", cert.SHA256,
 		"not_after", cert.NotAfter, "key_bits", cert.KeyBits)

@@ -25,10 +25,9 @@ type State struct {
 	ContactCenters []ContactCenter `json:"contactCenters,omitempty"`
 	// OldDefault is the org default certificate before the rotation.
 	OldDefault Certificate `json:"oldDefault"`
-	// New is the certificate the rotation created (or adopted).
+	// New is the certificate the rotation created, under a name derived
+	// from ID (so that a retry finds it and rollback deletes it by name).
 	New Certificate `json:"new"`
-	// NewCreated reports that the rotation created New (so rollback deletes it).
-	NewCreated bool `json:"newCreated,omitempty"`
 	// Apps records each app's signing before and after, keyed by app name.
 	Apps map[string]AppState `json:"apps,omitempty"`
 	// Trusts records each relying-party document, keyed by trust ARN.
