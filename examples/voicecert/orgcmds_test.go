@@ -1,21 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
-	"io"
 	"math/big"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -383,48 +378,4 @@ func TestDemoNarrative(t *testing.T) {
 	}
 	_, _, code = cli(t, "", "demo", "--strategy", "sideways")
 	assert.Equal(t, 2, code)
-}
-
-// `voicecert sandbox` prints lines that point other clients at it; check
-// then works against it.
-func TestSandboxCommandServesUntilCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	pr, pw := io.Pipe()
-	done := make(chan int)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	go func() {
-		done <- run(ctx, []string{"sandbox", "--addr", addr}, strings.NewReader(""), pw, io.Discard)
-		pw.Close()
-	}()
-	var lines []string
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if strings.HasPrefix(sc.Text(), "export VOICECERT_AWS_PROFILES=") {
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	joined := strings.Join(lines, "\n")
-	for _, k := range []string{"SALESFORCE_INSTANCE_URL", "SALESFORCE_ACCESS_TOKEN", "SALESFORCE_API_VERSION",
-		"AWS_ENDPOINT_URL_IAM", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
-		assert.Contains(t, joined, "export "+k+"=")
-	}
-	assert.Contains(t, joined, "export SALESFORCE_INSTANCE_URL='http://"+addr+"'")
-	assert.Contains(t, joined, "export AWS_ENDPOINT_URL_IAM='http://127.0.0.1:"+strconv.Itoa(port+1)+"'")
-	setExports(t, joined)
-	out, stderr, code := cli(t, "", "check")
-	assert.Equal(t, 1, code, "the seeded org has a pinned app: %s %s", out, stderr)
-	assert.Contains(t, out, "ContactCenter03")
-	cancel()
-	select {
-	case code := <-done:
-		assert.Equal(t, 0, code)
-	case <-time.After(10 * time.Second):
-		t.Fatal("sandbox did not stop")
-	}
 }
