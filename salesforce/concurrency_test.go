@@ -21,13 +21,15 @@ import (
 )
 
 // inFlight measures, per operation and in all ("*"), the most requests the
-// org was handling at once: its hook holds every request for a while, as a slow network
-// would, so that requests sent together overlap.
+// org was handling at once: its hook holds every request, as a slow network
+// would, until no other request has arrived for the hold, so that requests
+// sent together overlap however late the scheduler starts some of them.
 type inFlight struct {
 	mu    sync.Mutex
 	now   map[string]int
 	peak  map[string]int
 	order []string
+	last  time.Time // when the latest request arrived
 }
 
 func watchInFlight(org *sftest.Org, hold time.Duration) *inFlight {
@@ -39,8 +41,17 @@ func watchInFlight(org *sftest.Org, hold time.Duration) *inFlight {
 			f.peak[k] = max(f.peak[k], f.now[k])
 		}
 		f.order = append(f.order, c.Op+" "+c.Target)
+		f.last = time.Now()
 		f.mu.Unlock()
-		time.Sleep(hold)
+		for {
+			f.mu.Lock()
+			quiet := time.Until(f.last.Add(hold))
+			f.mu.Unlock()
+			if quiet <= 0 {
+				break
+			}
+			time.Sleep(quiet)
+		}
 		f.mu.Lock()
 		f.now[c.Op]--
 		f.now["*"]--

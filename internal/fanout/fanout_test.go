@@ -41,7 +41,7 @@ func TestParallelBoundsConcurrency(t *testing.T) {
 				break
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // long enough that the calls started together overlap
 		mu.Lock()
 		seen[i] = true
 		mu.Unlock()
