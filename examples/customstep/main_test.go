@@ -160,8 +160,12 @@ func TestNotifierFailureDoesNotUndoRotation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			base, handler := closed.URL, tc.handler
 			release := make(chan struct{})
+			// Servers that answer get all the time a loaded machine needs;
+			// only the one that never answers meets the short timeout.
+			timeout := 10 * time.Second
 			if tc.name == "too slow" {
 				handler = func(http.ResponseWriter, *http.Request) { <-release }
+				timeout = 50 * time.Millisecond
 			}
 			if handler != nil {
 				srv := httptest.NewServer(handler)
@@ -170,7 +174,7 @@ func TestNotifierFailureDoesNotUndoRotation(t *testing.T) {
 			}
 			defer close(release) // runs before srv.Close, which waits for the handler
 			var logs bytes.Buffer
-			n := NewNotifier(base+secret, WithNotifyTimeout(50*time.Millisecond),
+			n := NewNotifier(base+secret, WithNotifyTimeout(timeout),
 				WithNotifyLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 			o := newOrg(t)
 			var evs events
