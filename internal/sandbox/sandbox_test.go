@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptrace"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -149,24 +150,70 @@ func TestConcurrencyOneFixesTheCallOrder(t *testing.T) {
 }
 
 // The salesforce backend's connections to the fake org are kept for reuse:
-// a second fan-out of many requests opens (almost) no new connection.
+// a second fan-out of many requests at once opens no new connection.
 func TestOrgConnectionsAreReused(t *testing.T) {
-	w := start(t, sandbox.Options{ContactCenters: 12, Concurrency: 12})
-	var fresh, reused atomic.Int64
+	const apps = 12
+	w := start(t, sandbox.Options{ContactCenters: apps, Pinned: -1, Concurrency: 2 * apps})
+	// Each read holds the apps' metadata requests at the org until all of
+	// them are in flight, so each needs a connection of its own: the first
+	// read opens at least that many, and the second finds them idle.
+	var (
+		mu      sync.Mutex
+		arrived int
+		all     = make(chan struct{})
+	)
+	w.Org.SetHook(func(c sftest.Call) *sftest.Fault {
+		if c.Op != "metadata" {
+			return nil
+		}
+		mu.Lock()
+		arrived++
+		if arrived == apps {
+			close(all)
+		}
+		wait := all
+		mu.Unlock()
+		select {
+		case <-wait:
+		case <-time.After(10 * time.Second):
+		}
+		return nil
+	})
+	// Connections are told apart by their local address.
+	var connMu sync.Mutex
+	conns := map[string]int{} // local address -> the read that first used it
+	read := 1
 	ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) {
-		if i.Reused {
-			reused.Add(1)
-		} else {
-			fresh.Add(1)
+		connMu.Lock()
+		defer connMu.Unlock()
+		if _, ok := conns[i.Conn.LocalAddr().String()]; !ok {
+			conns[i.Conn.LocalAddr().String()] = read
 		}
 	}})
+	opened := func(r int) int {
+		connMu.Lock()
+		defer connMu.Unlock()
+		n := 0
+		for _, first := range conns {
+			if first == r {
+				n++
+			}
+		}
+		return n
+	}
 	_, err := w.IdP.SigningState(ctx)
 	require.NoError(t, err)
-	first := fresh.Load()
+	require.GreaterOrEqual(t, opened(1), apps, "the held requests were in flight at once, each on its own connection")
+
+	mu.Lock()
+	arrived, all = 0, make(chan struct{})
+	mu.Unlock()
+	connMu.Lock()
+	read = 2
+	connMu.Unlock()
 	_, err = w.IdP.SigningState(ctx)
 	require.NoError(t, err)
-	assert.LessOrEqual(t, fresh.Load()-first, int64(2), "the second read of 12 apps at once reuses the first's connections")
-	assert.Positive(t, reused.Load())
+	assert.Zero(t, opened(2), "the second read of %d apps at once reuses the first's connections", apps)
 }
 
 // A second backend of the org shares no in-flight read with the first: a
