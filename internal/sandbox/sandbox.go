@@ -144,7 +144,7 @@ func Start(ctx context.Context, o Options) (*World, error) {
 	w.Org = sftest.New(append(orgOpts, sftest.WithSignInURL(w.IAM.SignInURL()))...)
 
 	for i := range o.Accounts {
-		acct := fmt.Sprintf("%012d", 111111111111*(i+1))
+		acct := accountID(i)
 		w.Accounts = append(w.Accounts, acct)
 		id, secret := w.IAM.AddAccount(acct)
 		w.Credentials[acct] = [2]string{id, secret}
@@ -491,4 +491,13 @@ func (w *World) Login(ctx context.Context, cc ContactCenter) error {
 		return fmt.Errorf("AWS sign-in refused %s: %s: %s", cc.Name, r.Status, strings.TrimSpace(string(body)))
 	}
 	return nil
+}
+
+// accountID is the i-th account's id: 111111111111 to 999999999999 for the
+// first nine, then 100000000010, 100000000011, ... (always 12 digits).
+func accountID(i int) string {
+	if i < 9 {
+		return fmt.Sprintf("%012d", 111111111111*(i+1))
+	}
+	return fmt.Sprintf("%012d", 100000000000+i+1)
 }

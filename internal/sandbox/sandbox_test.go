@@ -241,3 +241,17 @@ func TestNewIdPSharesNoRead(t *testing.T) {
 	close(release)
 	require.NoError(t, <-done)
 }
+
+// Any number of accounts gets distinct 12-digit account ids, each with its
+// provider.
+func TestManyAccounts(t *testing.T) {
+	w := start(t, sandbox.Options{ContactCenters: 12, Accounts: 12, Pinned: -1})
+	require.Len(t, w.Accounts, 12)
+	seen := map[string]bool{}
+	for _, a := range w.Accounts {
+		assert.Regexp(t, `^[0-9]{12}$`, a)
+		assert.False(t, seen[a], a)
+		seen[a] = true
+	}
+	assert.Len(t, w.Snapshot().IAM, 12, "a provider per account")
+}

@@ -107,6 +107,15 @@ func (o *Org) handleQuery(api queryAPI) http.HandlerFunc {
 			writeRESTError(w, 0, codeMalformedQuery, "A query string has to be specified")
 			return
 		}
+		if r.URL.Query().Get("columns") == "true" {
+			cols, code, msg := queryColumnsOf(api, q)
+			if code != "" {
+				writeRESTError(w, 0, code, msg)
+				return
+			}
+			writeJSON(w, http.StatusOK, cols)
+			return
+		}
 		res, code, msg := o.runQuery(api, r.PathValue("version"), q)
 		if code != "" {
 			writeRESTError(w, 0, code, msg)
@@ -267,6 +276,13 @@ func (o *Org) rowsLocked(object, version string, api queryAPI) []map[string]any 
 	case "ConnectedApplication":
 		for _, a := range o.st.apps {
 			rows = append(rows, map[string]any{"Id": a.id, "Name": a.comp.text("label")})
+		}
+	case "Organization":
+		rows = append(rows, map[string]any{"Id": o.orgID, "Name": "sftest", "InstanceName": "NA1", "IsSandbox": false,
+			"TrialExpirationDate": nil, "NamespacePrefix": nil, "OrganizationType": "Enterprise Edition"})
+	case "User":
+		for _, u := range o.auth.users {
+			rows = append(rows, map[string]any{"Id": u.id, "Username": u.username, "Email": u.username, "IsActive": true})
 		}
 	}
 	for _, r := range rows {
