@@ -8,7 +8,9 @@
 // one RelyingParty per account. FindProvider locates a provider by ARN or
 // name, CheckRoleTrust and TrustingRoles check (read-only) that a role's
 // trust policy lets the provider federate, and TagLocker is a
-// rotation.Locker kept in a provider tag. Policy is the least-privilege IAM
+// rotation.Locker kept in provider tags that accepts every key
+// rotation.OrgPlan.LockKeys returns (see TagLocker for how an org key is
+// held). Policy is the least-privilege IAM
 // policy for all of it.
 //
 // Calls go through IAMAPI, a narrow interface that *iam.Client satisfies.
