@@ -11,7 +11,8 @@ import (
 // Defaults of a [Rotator]'s options.
 const (
 	// DefaultMaxAttempts is how many times a step's Apply or Rollback is
-	// attempted when it keeps failing with a transient error.
+	// attempted when it keeps failing with an error worth a step retry
+	// (see [ShouldRetryStep]).
 	DefaultMaxAttempts = 4
 	// DefaultRetryInitial is the first backoff interval.
 	DefaultRetryInitial = 500 * time.Millisecond
@@ -118,8 +119,9 @@ func WithLocker(l Locker, keys ...string) Option {
 	}
 }
 
-// WithRetry retries a step's Apply or Rollback that fails with a transient
-// error (see [IsTransient]) up to maxAttempts attempts in all, waiting an
+// WithRetry retries a step's Apply or Rollback that fails with an error
+// worth a step retry (see [ShouldRetryStep]; request errors are retried by
+// the backends) up to maxAttempts attempts in all, waiting an
 // exponentially growing, jittered interval from initial up to max between
 // attempts; a [TransientError.RetryAfter] lengthens the wait. maxAttempts 1
 // disables retries.
