@@ -1,6 +1,11 @@
 package aws_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -135,4 +140,43 @@ func TestTagLockerRefusesKeys(t *testing.T) {
 	l, err := anchored.Lock(ctx, "idp:fake-org")
 	require.NoError(t, err, "an explicit anchor")
 	require.NoError(t, l.Unlock(ctx))
+}
+
+// A TagLocker over every account of a Multi holds each key of an org plan:
+// the org key as a tag naming the org on each account's default provider,
+// a trust key as the lock tag of that provider.
+func ExampleNewMultiTagLocker() {
+	srv, cfg := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	m, err := aws.NewMulti(aws.New(cfg, func(o *aws.Options) { o.Account = "123456789012" }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	provider := "arn:aws:iam::123456789012:saml-provider/SalesforceServiceVoiceIdp"
+	locker := aws.NewMultiTagLocker(m, func(o *aws.TagLockerOptions) { o.Owner = "ops-laptop" })
+	var held []rotation.Lock
+	for _, key := range []string{"idp:salesforce:00D000000000001", rotation.TrustLockKey(rotation.TrustRef{ARN: provider})} {
+		l, err := locker.Lock(ctx, key)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		held = append(held, l)
+	}
+	for _, tag := range slices.Sorted(maps.Keys(srv.Tags(provider))) {
+		fmt.Println(tag)
+	}
+	_, err = aws.NewMultiTagLocker(m).Lock(ctx, "idp:salesforce:00D000000000001")
+	fmt.Println(errors.Is(err, rotation.ErrLocked))
+	for _, l := range held {
+		_ = l.Unlock(ctx)
+	}
+	fmt.Println(len(srv.Tags(provider)))
+	// Output:
+	// voicecert:lock
+	// voicecert:lock:idp:salesforce:00D000000000001
+	// true
+	// 0
 }

@@ -52,8 +52,10 @@
 // trust (IAM trusts old and new), activate, verify, soak and retire;
 // [StrategyDirect] follows the manual procedure (activate, then trust) for
 // relying parties that refuse two certificates. [OrgPlan.LockKeys] names the
-// locks a run must hold, [OrgPlan.NewState] records the plan's options so
-// that [OrgOptionsFrom] rebuilds the same plan to resume a journal, and
+// locks a run must hold (the org by [IdPLockKey], every trust by
+// [TrustLockKey]: the same keys for every tool that rotates the org),
+// [OrgPlan.NewState] records the plan's options so that [OrgOptionsFrom]
+// rebuilds the same plan to resume a journal, and
 // [Check] reports each contact center's certificate, its expiry and whether
 // IAM agrees, without changing anything.
 //

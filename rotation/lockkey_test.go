@@ -3,6 +3,7 @@ package rotation_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,4 +74,16 @@ func TestFileLockerConformance(t *testing.T) {
 		dir := t.TempDir()
 		return rotationtest.LockerHarness{Locker: rotation.NewFileLocker(dir), Other: rotation.NewFileLocker(dir), Keys: keys, Exclusive: true}
 	})
+}
+
+func ExampleIdPLockKey() {
+	// An identity provider that reports its org's id is locked by it,
+	// whatever URL its client uses.
+	idp := identified{rotationtest.NewIdentityProvider(rotationtest.WithIdPName("salesforce:acme.my.salesforce.com")), "salesforce:00D000000000001", nil}
+	key, err := rotation.IdPLockKey(context.Background(), idp)
+	fmt.Println(key, err)
+	fmt.Println(rotation.TrustLockKey(rotation.TrustRef{ARN: "arn:aws:iam::111111111111:saml-provider/SalesforceServiceVoiceIdp"}))
+	// Output:
+	// idp:salesforce:00D000000000001 <nil>
+	// trust:arn:aws:iam::111111111111:saml-provider/SalesforceServiceVoiceIdp
 }

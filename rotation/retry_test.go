@@ -83,3 +83,26 @@ func TestEngineLeavesRequestRetriesToBackends(t *testing.T) {
 		})
 	}
 }
+
+// A custom step whose cause may settle asks the engine to run it again with
+// RetryStep; a request error its backend already retried does not.
+func ExampleRetryStep() {
+	attempts := 0
+	waitForDNS := rotation.StepFunc("dns", "wait until the new record resolves", func(context.Context, *rotation.State) error {
+		attempts++
+		if attempts < 3 {
+			return rotation.RetryStep(errors.New("the record does not resolve yet"))
+		}
+		return nil
+	}, nil)
+	r, err := rotation.New([]rotation.Step{waitForDNS}, rotation.WithRetry(5, time.Millisecond, time.Millisecond))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(r.Run(context.Background(), &rotation.State{ID: "r1"}), attempts)
+	fmt.Println(rotation.ShouldRetryStep(rotation.Transient(errors.New("HTTP 503"))))
+	// Output:
+	// <nil> 3
+	// false
+}
