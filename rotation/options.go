@@ -101,7 +101,10 @@ func WithJournal(j Journal) Option {
 // WithLocker makes Run and Resume take a lock on every key before the first
 // step and release them at the end; a key already held makes them fail at
 // once with an error matching [ErrLocked]. Without keys the State's Target
-// is the key.
+// is the key. For an org plan pass [OrgPlan.LockKeys]: the Target names the
+// identity provider as it was configured (a URL, for instance), while the
+// plan's keys name the org and its trusts the same way for every tool that
+// rotates them.
 func WithLocker(l Locker, keys ...string) Option {
 	return func(c *config) {
 		if l == nil {
