@@ -52,10 +52,29 @@
 // trust (IAM trusts old and new), activate, verify, soak and retire;
 // [StrategyDirect] follows the manual procedure (activate, then trust) for
 // relying parties that refuse two certificates. [OrgPlan.LockKeys] names the
-// locks a run must hold, [OrgPlan.NewState] records the plan's options so
-// that [OrgOptionsFrom] rebuilds the same plan to resume a journal, and
+// locks a run must hold (the org by [IdPLockKey], every trust by
+// [TrustLockKey]: the same keys for every tool that rotates the org),
+// [OrgPlan.NewState] records the plan's options so that [OrgOptionsFrom]
+// rebuilds the same plan to resume a journal, and
 // [Check] reports each contact center's certificate, its expiry and whether
 // IAM agrees, without changing anything.
+//
+// # Retries
+//
+// A request is retried by the backend that sent it, and only there: the
+// salesforce client retries throttling, 5xx answers and transport errors up
+// to its Retry.MaxAttempts (4 by default), the AWS SDK's retryer up to its
+// MaxAttempts (3 by default). The engine runs a step again (up to
+// [WithRetry]'s attempts, [DefaultMaxAttempts]) only for an error that says
+// a step retry helps ([ShouldRetryStep]: [ErrNotPropagated], a [VerifyError],
+// an error marked with [RetryStep]), never for a request error. So one
+// request that keeps failing is sent at most the backend's attempts by the
+// call that fails its step, and at most that again if the rollback makes the
+// same request (to see what the failed call did): twice the backend's
+// attempts through a whole rotation attempt, where a step retry used to
+// multiply them. A step retried because IAM does not serve a change yet, or
+// because verification disagrees, sends its requests again, each with the
+// backend's attempts.
 //
 // # Known limits
 //

@@ -163,8 +163,8 @@ func (x *execution) do(ctx context.Context, st Step, rollback bool) error {
 	return err
 }
 
-// retry calls fn until it succeeds, fails with an error that is not
-// transient, or the attempts are spent.
+// retry calls fn until it succeeds, fails with an error for which a step
+// retry does not help (see ShouldRetryStep), or the attempts are spent.
 func (x *execution) retry(ctx context.Context, name string, rollback bool, fn func(context.Context) error) error {
 	cfg := x.r.cfg
 	b := &hintedBackOff{
@@ -184,7 +184,7 @@ func (x *execution) retry(ctx context.Context, name string, rollback bool, fn fu
 		if last == nil {
 			return struct{}{}, nil
 		}
-		if !IsTransient(last) {
+		if !ShouldRetryStep(last) {
 			return struct{}{}, backoff.Permanent(last)
 		}
 		var t *TransientError

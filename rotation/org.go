@@ -221,7 +221,8 @@ func (p *OrgPlan) NewState(id string) *State {
 
 // LockKeys discovers the contact centers in scope (a read-only call) and
 // returns the keys a Locker must hold for a rotation of this plan: the
-// identity provider and every relying-party trust.
+// identity provider's org ([IdPLockKey]) and every relying-party trust
+// ([TrustLockKey]).
 func (p *OrgPlan) LockKeys(ctx context.Context) ([]string, error) {
 	all, err := p.idp.ContactCenters(ctx)
 	if err != nil {
@@ -231,9 +232,13 @@ func (p *OrgPlan) LockKeys(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := []string{"idp:" + p.idp.Name()}
+	idpKey, err := IdPLockKey(ctx, p.idp)
+	if err != nil {
+		return nil, err
+	}
+	keys := []string{idpKey}
 	for _, ref := range trustRefs(ccs) {
-		keys = append(keys, "trust:"+ref.ARN)
+		keys = append(keys, TrustLockKey(ref))
 	}
 	return keys, nil
 }

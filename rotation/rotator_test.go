@@ -236,14 +236,17 @@ func TestRollbackTimeout(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "the rollback timeout bounds a rollback")
 }
 
+// errNotYet is a cause that may settle by the next attempt.
+var errNotYet = errors.New("not yet")
+
 func TestRetry(t *testing.T) {
-	t.Run("transient until success", func(t *testing.T) {
+	t.Run("retried until success", func(t *testing.T) {
 		var calls int
 		rec := &recorder{}
 		flaky := rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
 			calls++
 			if calls < 3 {
-				return rotation.Transient(fmt.Errorf("throttled %d", calls))
+				return rotation.RetryStep(fmt.Errorf("not yet %d", calls))
 			}
 			return nil
 		}, nil)
@@ -255,25 +258,25 @@ func TestRetry(t *testing.T) {
 		require.Len(t, retries, 2)
 		assert.Equal(t, 1, retries[0].Attempt)
 		assert.Equal(t, 2, retries[1].Attempt)
-		assert.EqualError(t, retries[1].Err, "transient: throttled 2")
+		assert.EqualError(t, retries[1].Err, "not yet 2")
 		assert.True(t, strings.HasPrefix(retries[0].Message, "retrying in "))
 	})
 	t.Run("attempts spent", func(t *testing.T) {
 		var calls int
 		r, err := rotation.New([]rotation.Step{rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
 			calls++
-			return rotation.Transient(errors.New("throttled"))
+			return rotation.RetryStep(errNotYet)
 		}, nil)}, rotation.WithRetry(3, time.Millisecond, time.Millisecond))
 		require.NoError(t, err)
 		err = r.Run(t.Context(), &rotation.State{})
-		assert.True(t, rotation.IsTransient(err), "the last transient error is the cause")
+		assert.ErrorIs(t, err, errNotYet, "the last error is the cause")
 		assert.Equal(t, 3, calls)
 	})
 	t.Run("permanent is not retried", func(t *testing.T) {
 		var calls int
 		r, err := rotation.New([]rotation.Step{rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
 			calls++
-			return rotation.Permanent(rotation.Transient(errors.New("bad request")))
+			return rotation.Permanent(rotation.RetryStep(errors.New("bad request")))
 		}, nil)}, rotation.WithRetry(3, time.Millisecond, time.Millisecond))
 		require.NoError(t, err)
 		require.Error(t, r.Run(t.Context(), &rotation.State{}))
@@ -284,7 +287,7 @@ func TestRetry(t *testing.T) {
 		r, err := rotation.New([]rotation.Step{rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
 			at = append(at, time.Now())
 			if len(at) == 1 {
-				return &rotation.TransientError{Err: errors.New("slow down"), RetryAfter: 40 * time.Millisecond}
+				return rotation.RetryStep(&rotation.TransientError{Err: errors.New("slow down"), RetryAfter: 40 * time.Millisecond})
 			}
 			return nil
 		}, nil)}, rotation.WithRetry(2, time.Millisecond, time.Millisecond))
@@ -297,7 +300,7 @@ func TestRetry(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		r, err := rotation.New([]rotation.Step{rotation.StepFunc("a", "a", func(context.Context, *rotation.State) error {
 			cancel()
-			return rotation.Transient(errors.New("throttled"))
+			return rotation.RetryStep(errors.New("throttled"))
 		}, nil)}, rotation.WithRetry(3, time.Hour, time.Hour))
 		require.NoError(t, err)
 		err = r.Run(ctx, &rotation.State{})
@@ -310,7 +313,7 @@ func TestRetry(t *testing.T) {
 			rotation.StepFunc("a", "a", nil, func(context.Context, *rotation.State) error {
 				calls++
 				if calls == 1 {
-					return rotation.Transient(errors.New("throttled"))
+					return rotation.RetryStep(errors.New("throttled"))
 				}
 				return nil
 			}),

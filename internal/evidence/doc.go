@@ -45,8 +45,19 @@
 // ConcurrentModification on updates; Salesforce REQUEST_LIMIT_EXCEEDED and
 // SERVER_UNAVAILABLE, only the latter on the plain-text endpoints, where
 // the fake would answer the former as a bare 403). Every rotation completes,
-// with exactly one new certificate. The bounds: the backends try each call
-// up to 6 times, the engine each step up to 6 times (WithRetry).
+// with exactly one new certificate. The backends are the only retry layer
+// for these errors: they try each call up to 12 times
+// (sandbox Options.RequestAttempts); the engine does not run a step again
+// for a request error.
+//
+// TestOneRequestFailingEveryTime answers one request (service, operation,
+// target) with a transient error every time, for every request a rotation
+// sends: SERVER_UNAVAILABLE from Salesforce, ServiceFailure and Throttling
+// from IAM. The rotation fails and leaves the world as it began, and the
+// request is sent at most twice the backend's attempts (6 in the sandbox):
+// by the call that fails its step, and by the rollback when it must make
+// the same request; the frontdoor sign-in, one call per contact center, at
+// most the attempts times the contact centers.
 //
 // TestTwoRotationsOfOneOrg starts two rotations of one org at the same
 // moment, sharing only a FileLocker directory and OrgPlan.LockKeys: exactly
