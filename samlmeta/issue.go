@@ -131,4 +131,3 @@ func newID() string {
 	_, _ = rand.Read(b)
 	return "_" + hex.EncodeToString(b)
 }
-
