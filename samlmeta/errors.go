@@ -67,7 +67,9 @@ var (
 	// see another document than namespace-aware ones.
 	ErrDecoy error = &kind{msg: "samlmeta: decoy attribute"}
 	// ErrTooManyNamespaces refuses a document with more namespace
-	// declarations than the limit (DefaultMaxNamespaceDecls).
+	// declarations in scope at once than the limit
+	// (DefaultMaxNamespaceDecls), which would make every namespace-aware
+	// reader slow.
 	ErrTooManyNamespaces error = &kind{msg: "samlmeta: too many namespace declarations"}
 	// ErrKeyUse refuses a KeyDescriptor whose use is neither absent nor
 	// exactly "signing" or "encryption" (the only values of the metadata

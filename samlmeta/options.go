@@ -52,7 +52,7 @@ func WithMinRSABits(bits int) VerifyOption {
 }
 
 // WithMaxResponseNamespaceDecls sets how many namespace declarations a
-// verified document may carry (default DefaultMaxNamespaceDecls). A value
+// verified document may have in scope at once (default DefaultMaxNamespaceDecls). A value
 // <= 0 keeps the default.
 func WithMaxResponseNamespaceDecls(n int) VerifyOption {
 	return func(o *verifyOptions) {

@@ -54,7 +54,7 @@ func WithMaxSize(n int) Option {
 }
 
 // WithMaxNamespaceDecls sets how many namespace declarations Parse accepts
-// in one document (default DefaultMaxNamespaceDecls). A value <= 0 keeps
+// in scope at once (default DefaultMaxNamespaceDecls). A value <= 0 keeps
 // the default.
 func WithMaxNamespaceDecls(n int) Option {
 	return func(o *options) {

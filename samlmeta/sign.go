@@ -10,7 +10,6 @@ import (
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
-	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 // Sign adds an enveloped XML signature to the root of doc (metadata or any
@@ -95,22 +94,42 @@ func newSigningContext(key crypto.Signer, cert *Cert) (*dsig.SigningContext, err
 }
 
 // detachingCanonicalizer canonicalises a detached copy of the element, with
-// the namespace declarations in scope at its place. goxmldsig's exclusive
-// canonicaliser rewrites the element it is given in place and ignores
-// declarations on ancestors; signing through this wrapper leaves the
-// document as written and signs an element nested in another correctly.
+// the namespace declarations in scope at its place, leaving the document as
+// written. goxmldsig's own exclusive canonicaliser rewrites the element it
+// is given in place, ignores declarations on ancestors and stops after
+// 1000 elements (its traversal limit); this one writes the detached copy
+// out and canonicalises it with the verifier's exclusive C14N, so that
+// what is signed is exactly what VerifySignature recomputes. That costs a
+// serialisation and a parse per signed element, on the signing side only.
 type detachingCanonicalizer struct{ inner dsig.Canonicalizer }
 
 func (c detachingCanonicalizer) Canonicalize(el *etree.Element) ([]byte, error) {
-	ctx, err := etreeutils.NSBuildParentContext(el)
+	detached := el.Copy()
+	declared := map[string]bool{}
+	for _, a := range detached.Attr {
+		if a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns" {
+			declared[a.Key] = true
+		}
+	}
+	for p := el.Parent(); p != nil; p = p.Parent() {
+		for _, a := range p.Attr {
+			if (a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns") && !declared[a.Key] {
+				declared[a.Key] = true
+				detached.Attr = append(detached.Attr, a)
+			}
+		}
+	}
+	d := etree.NewDocument()
+	d.SetRoot(detached)
+	b, err := d.WriteToBytes()
 	if err != nil {
 		return nil, err
 	}
-	detached, err := etreeutils.NSDetatch(ctx, el)
+	doc, err := parseDocument(b, parseLimits{maxSize: max(len(b), DefaultMaxSize), maxNSDecls: DefaultMaxNamespaceDecls})
 	if err != nil {
 		return nil, err
 	}
-	return c.inner.Canonicalize(detached)
+	return canonicalize(rootOf(doc), nil, c14nMethod{exclusive: true}, nil), nil
 }
 
 func (c detachingCanonicalizer) Algorithm() dsig.AlgorithmID { return c.inner.Algorithm() }

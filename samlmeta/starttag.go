@@ -51,6 +51,7 @@ func (p *parser) startTag() error {
 	}
 	if selfClosing {
 		el.endStart, el.end = el.tagEnd, el.tagEnd
+		p.nsDecls -= len(el.ns)
 		for _, d := range el.ns {
 			s := p.scope[d.prefix]
 			p.scope[d.prefix] = s[:len(s)-1]
@@ -108,7 +109,7 @@ func (p *parser) bind(el *node) error {
 	tag := qname(el.prefix, el.local)
 	if len(el.ns) > 0 {
 		if p.nsDecls += len(el.ns); p.nsDecls > p.lim.maxNSDecls {
-			return wrapf(ErrTooManyNamespaces, "more than %d namespace declarations (at <%s>)", p.lim.maxNSDecls, tag)
+			return wrapf(ErrTooManyNamespaces, "more than %d namespace declarations in scope at <%s>", p.lim.maxNSDecls, tag)
 		}
 		var seen map[string]bool
 		if len(el.ns) > 8 {

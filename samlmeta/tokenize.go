@@ -9,10 +9,11 @@ import (
 // than 20 levels.
 const maxDepth = 1024
 
-// DefaultMaxNamespaceDecls is how many namespace declarations a document
-// may carry in all unless WithMaxNamespaceDecls or
-// WithMaxResponseNamespaceDecls says otherwise. Salesforce metadata and
-// Responses carry fewer than ten.
+// DefaultMaxNamespaceDecls is how many namespace declarations may be in
+// scope at once (on an element and its ancestors) unless
+// WithMaxNamespaceDecls or WithMaxResponseNamespaceDecls says otherwise.
+// Salesforce metadata and Responses have fewer than ten in scope; a
+// declaration repeated on each of many siblings counts once at a time.
 const DefaultMaxNamespaceDecls = 1000
 
 // parseLimits bounds one parse.
@@ -29,7 +30,7 @@ type parser struct {
 	src     string
 	pos     int
 	lim     parseLimits
-	nsDecls int
+	nsDecls int // declarations in scope
 	scope   map[string][]string // prefix -> bindings, innermost last
 	depth   int
 	cur     *node
@@ -291,6 +292,7 @@ func (p *parser) endTag() error {
 		return p.errorf("end tag </%s> does not match", qname(prefix, local))
 	}
 	el.endStart, el.end = int32(start), int32(p.pos)
+	p.nsDecls -= len(el.ns)
 	for _, d := range el.ns {
 		s := p.scope[d.prefix]
 		p.scope[d.prefix] = s[:len(s)-1]
