@@ -30,7 +30,7 @@ type parser struct {
 	src     string
 	pos     int
 	lim     parseLimits
-	nsDecls int // declarations in scope
+	nsDecls int                 // declarations in scope
 	scope   map[string][]string // prefix -> bindings, innermost last
 	depth   int
 	cur     *node
