@@ -95,8 +95,8 @@ func Diff(old, new *Metadata) Changes {
 			c.KeysRemoved = append(c.KeysRemoved, fp)
 		}
 	}
-	t := treeDiff{}
-	t.element(old.root, new.root, "/"+qname(new.root.prefix, new.root.local))
+	t := treeDiff{path: []step{{name: qname(new.root.prefix, new.root.local)}}}
+	t.element(old.root, new.root)
 	c.Other = t.out
 	return c
 }

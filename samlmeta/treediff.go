@@ -6,17 +6,37 @@ import (
 )
 
 // treeDiff compares two trees as namespace-aware documents (see Diff).
-type treeDiff struct{ out []Difference }
+// The path of the element being compared is kept as a stack of steps and
+// formatted only when a difference is reported.
+type treeDiff struct {
+	out  []Difference
+	path []step
+}
+
+type step struct {
+	name  string
+	index int // 1-based among same-named siblings; 0 for the root
+}
 
 type expanded struct{ space, local string }
 
-func (t *treeDiff) add(path, format string, args ...any) {
-	t.out = append(t.out, Difference{Path: path, What: fmt.Sprintf(format, args...)})
+func (t *treeDiff) add(format string, args ...any) {
+	var b strings.Builder
+	for _, s := range t.path {
+		b.WriteString("/" + s.name)
+		if s.index > 0 {
+			fmt.Fprintf(&b, "[%d]", s.index)
+		}
+	}
+	t.out = append(t.out, Difference{Path: b.String(), What: fmt.Sprintf(format, args...)})
 }
 
 // compared returns el's element children that take part in the
 // comparison, grouped by expanded name, and the order of the groups.
 func compared(el *node) (map[expanded][]*node, []expanded) {
+	if !hasElementChildren(el) {
+		return nil, nil
+	}
 	groups := map[expanded][]*node{}
 	var order []expanded
 	isRoot := el.parent != nil && el.parent.kind == documentNode
@@ -34,13 +54,13 @@ func compared(el *node) (map[expanded][]*node, []expanded) {
 	return groups, order
 }
 
-func (t *treeDiff) element(o, n *node, path string) {
-	t.attrs(o, n, path)
-	t.content(o, n, path)
+func (t *treeDiff) element(o, n *node) {
+	t.attrs(o, n)
+	t.content(o, n)
 	og, oorder := compared(o)
 	ng, norder := compared(n)
 	if sameKeys(oorder, norder) && !sameOrder(oorder, norder) {
-		t.add(path, "the order of child elements changed")
+		t.add("the order of child elements changed")
 	}
 	seen := map[expanded]bool{}
 	for _, k := range append(oorder, norder...) {
@@ -56,19 +76,20 @@ func (t *treeDiff) element(o, n *node, path string) {
 			} else {
 				el = os[i]
 			}
-			p := fmt.Sprintf("%s/%s[%d]", path, qname(el.prefix, el.local), i+1)
+			t.path = append(t.path, step{qname(el.prefix, el.local), i + 1})
 			switch {
 			case i >= len(os):
 				if !friendlyEndpoint(el) {
-					t.add(p, "%s added", describe(el))
+					t.add("%s added", describe(el))
 				}
 			case i >= len(ns):
 				if !friendlyEndpoint(el) {
-					t.add(p, "%s removed", describe(el))
+					t.add("%s removed", describe(el))
 				}
 			default:
-				t.element(os[i], ns[i], p)
+				t.element(os[i], ns[i])
 			}
+			t.path = t.path[:len(t.path)-1]
 		}
 	}
 }
@@ -109,7 +130,10 @@ func skippedAttr(el *node, a *attr) bool {
 	return friendlyEndpoint(el) && (a.local == "Binding" || a.local == "Location")
 }
 
-func (t *treeDiff) attrs(o, n *node, path string) {
+func (t *treeDiff) attrs(o, n *node) {
+	if len(o.attrs) == 0 && len(n.attrs) == 0 {
+		return
+	}
 	ov := make(map[expanded]string, len(o.attrs))
 	for i := range o.attrs {
 		if a := &o.attrs[i]; !skippedAttr(o, a) {
@@ -127,15 +151,15 @@ func (t *treeDiff) attrs(o, n *node, path string) {
 		delete(ov, k)
 		switch {
 		case !ok:
-			t.add(path, "attribute %s added (%s)", name, short(a.value))
+			t.add("attribute %s added (%s)", name, short(a.value))
 		case old != a.value:
-			t.add(path, "attribute %s changed from %s to %s", name, short(old), short(a.value))
+			t.add("attribute %s changed from %s to %s", name, short(old), short(a.value))
 		}
 	}
 	for i := range o.attrs {
 		a := &o.attrs[i]
 		if _, left := ov[expanded{a.space, a.local}]; left {
-			t.add(path, "attribute %s removed (%s)", attrName(expanded{a.space, a.local}), short(a.value))
+			t.add("attribute %s removed (%s)", attrName(expanded{a.space, a.local}), short(a.value))
 		}
 	}
 }
@@ -149,31 +173,38 @@ func attrName(k expanded) string {
 
 // content compares character data (whitespace between elements excepted)
 // and processing instructions.
-func (t *treeDiff) content(o, n *node, path string) {
+func (t *treeDiff) content(o, n *node) {
 	if !(friendlyEndpoint(n) && n.local == "NameIDFormat") {
 		if ot, nt := significantText(o), significantText(n); ot != nt {
-			t.add(path, "text changed from %s to %s", short(ot), short(nt))
+			t.add("text changed from %s to %s", short(ot), short(nt))
 		}
 	}
 	if op, np := procInsts(o), procInsts(n); op != np {
-		t.add(path, "processing instructions changed from %s to %s", short(op), short(np))
+		t.add("processing instructions changed from %s to %s", short(op), short(np))
 	}
 }
 
 func significantText(el *node) string {
-	hasElements := false
-	for range el.elements {
-		hasElements = true
-		break
-	}
 	s := el.text()
-	if hasElements && strings.Trim(s, " \t\r\n") == "" {
+	if hasElementChildren(el) && strings.Trim(s, " \t\r\n") == "" {
 		return ""
 	}
 	return s
 }
 
+func hasElementChildren(el *node) bool {
+	for c := el.first; c != nil; c = c.next {
+		if c.kind == elementNode {
+			return true
+		}
+	}
+	return false
+}
+
 func procInsts(el *node) string {
+	if el.first == nil {
+		return ""
+	}
 	var b strings.Builder
 	for c := el.first; c != nil; c = c.next {
 		if c.kind == procInstNode {
