@@ -27,14 +27,15 @@ type parseLimits struct {
 // every name resolved. Time is linear in the input: each byte is looked at
 // a bounded number of times and each prefix resolved with one map lookup.
 type parser struct {
-	src     string
-	pos     int
-	lim     parseLimits
-	nsDecls int                 // declarations in scope
-	scope   map[string][]string // prefix -> bindings, innermost last
-	depth   int
-	cur     *node
-	slab    []node
+	src      string
+	pos      int
+	lim      parseLimits
+	nsDecls  int                 // declarations in scope
+	scope    map[string][]string // prefix -> bindings, innermost last
+	depth    int
+	cur      *node
+	slab     []node
+	slabSize int
 }
 
 // parseDocument parses data into a document node whose single element
@@ -87,7 +88,9 @@ func (p *parser) errorf(format string, args ...any) error {
 
 func (p *parser) newNode(kind nodeKind, start int) *node {
 	if len(p.slab) == 0 {
-		p.slab = make([]node, 256)
+		// Nodes come in slabs that grow with the document.
+		p.slabSize = min(max(2*p.slabSize, 32), 4096)
+		p.slab = make([]node, p.slabSize)
 	}
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
