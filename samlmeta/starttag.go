@@ -237,23 +237,20 @@ func (p *parser) qname() (prefix, local string, err error) {
 	return prefix, local, nil
 }
 
-// name reads an XML Name.
+// name reads an XML Name. Only ASCII names are read: XML 1.0's fourth and
+// fifth editions (and the parsers following one or the other) disagree on
+// which other characters make names, and SAML's names are ASCII.
 func (p *parser) name() (string, error) {
 	start := p.pos
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
-		if c < utf8.RuneSelf {
-			if !isASCIINameByte(c) || (p.pos == start && !isASCIINameStart(c)) {
-				break
-			}
-			p.pos++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(p.src[p.pos:])
-		if !isNameRune(r, p.pos == start) {
+		if !isASCIINameByte(c) || (p.pos == start && !isASCIINameStart(c)) {
 			break
 		}
-		p.pos += size
+		p.pos++
+	}
+	if p.pos < len(p.src) && p.src[p.pos] >= utf8.RuneSelf {
+		return "", p.errorf("non-ASCII character in a name")
 	}
 	if p.pos == start {
 		return "", p.errorf("expected a name")
@@ -267,21 +264,6 @@ func isASCIINameStart(c byte) bool {
 
 func isASCIINameByte(c byte) bool {
 	return isASCIINameStart(c) || c == '-' || c == '.' || (c >= '0' && c <= '9')
-}
-
-// isNameRune applies XML 1.0 (fifth edition) NameStartChar / NameChar to a
-// non-ASCII rune.
-func isNameRune(r rune, first bool) bool {
-	switch {
-	case r >= 0xC0 && r <= 0xD6, r >= 0xD8 && r <= 0xF6, r >= 0xF8 && r <= 0x2FF,
-		r >= 0x370 && r <= 0x37D, r >= 0x37F && r <= 0x1FFF, r >= 0x200C && r <= 0x200D,
-		r >= 0x2070 && r <= 0x218F, r >= 0x2C00 && r <= 0x2FEF, r >= 0x3001 && r <= 0xD7FF,
-		r >= 0xF900 && r <= 0xFDCF, r >= 0xFDF0 && r <= 0xFFFD, r >= 0x10000 && r <= 0xEFFFF:
-		return true
-	case first:
-		return false
-	}
-	return r == 0xB7 || (r >= 0x300 && r <= 0x36F) || (r >= 0x203F && r <= 0x2040)
 }
 
 // expand replaces the predefined entity and character references of raw and

@@ -167,9 +167,9 @@ func (p *parser) xmlDecl() error {
 		v = v[1 : len(v)-1]
 		switch k {
 		case "version":
-			version = strings.HasPrefix(v, "1.")
+			version = v == "1.0"
 		case "encoding":
-			if !strings.EqualFold(v, "UTF-8") && !strings.EqualFold(v, "UTF8") {
+			if !strings.EqualFold(v, "UTF-8") {
 				return p.errorf("declared encoding %q: only UTF-8 is read", v)
 			}
 		case "standalone":
@@ -178,7 +178,7 @@ func (p *parser) xmlDecl() error {
 		}
 	}
 	if !version {
-		return p.errorf("XML declaration without version 1.x")
+		return p.errorf("XML declaration without version 1.0")
 	}
 	return nil
 }
