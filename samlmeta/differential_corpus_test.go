@@ -102,4 +102,3 @@ func libxml2Reading(t *testing.T, xmllint, file string) reading {
 	slices.Sort(r.Signing)
 	return r.normalized()
 }
-
