@@ -185,7 +185,11 @@ func main() {
 			pyT[name] = append(pyT[name], ns)
 		}
 	}
-	section := render(cs, goT, pyT)
+	command := "go run ./samlmeta/bench -write docs/benchmarks.md"
+	if *python != "python3" {
+		command = "go run ./samlmeta/bench -python " + *python + " -write docs/benchmarks.md"
+	}
+	section := render(cs, goT, pyT, command)
 	if *write == "" {
 		fmt.Print(section)
 		return
@@ -213,7 +217,7 @@ func replaceSection(file, section string) error {
 	return os.WriteFile(file, []byte(out), 0o644)
 }
 
-func render(cs []benchCase, goT, pyT map[string][]float64) string {
+func render(cs []benchCase, goT, pyT map[string][]float64, command string) string {
 	var b bytes.Buffer
 	us := func(ns float64) string { return fmt.Sprintf("%.0f µs", ns/1e3) }
 	fmt.Fprintf(&b, "## samlmeta against libxmlsec1\n\n")
@@ -222,7 +226,7 @@ func render(cs []benchCase, goT, pyT map[string][]float64) string {
 		"every signature with the signing certificate). `VerifySignature`: signed metadata with two signing certificates;\n"+
 		"`VerifyResponse`: a Response with the Response and the Assertion signed, read and checked. Go's RSA floor is\n"+
 		"`rsa.VerifyPKCS1v15` alone. Medians of %d rounds alternating both sides.\n\n", len(goT[cs[0].Name]))
-	fmt.Fprintf(&b, "Command (from the repository root):\n\n```sh\ngo run ./samlmeta/bench -write docs/benchmarks.md\n```\n\n")
+	fmt.Fprintf(&b, "Command (from the repository root; `-python` names an interpreter with the xmlsec module):\n\n```sh\n%s\n```\n\n", command)
 	fmt.Fprintf(&b, "Machine: %d CPUs, `%s %s/%s`, run on %s.\n\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(&b, "| operation | RSA bits | samlmeta | libxmlsec1 | ratio | target |\n|---|---|---|---|---|---|\n")
 	targets := map[string]string{"VerifySignature": "≤ 1.3×", "VerifyResponse": "≤ 1.5×"}
