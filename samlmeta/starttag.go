@@ -49,17 +49,11 @@ func (p *parser) startTag() error {
 	if p.depth++; p.depth > maxDepth {
 		return p.errorf("nesting deeper than %d", maxDepth)
 	}
+	p.cur = el
 	if selfClosing {
 		el.endStart, el.end = el.tagEnd, el.tagEnd
-		p.nsDecls -= len(el.ns)
-		for _, d := range el.ns {
-			s := p.scope[d.prefix]
-			p.scope[d.prefix] = s[:len(s)-1]
-		}
-		p.depth--
-		return nil
+		p.close(el)
 	}
-	p.cur = el
 	return nil
 }
 

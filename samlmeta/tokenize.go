@@ -153,11 +153,8 @@ func (p *parser) xmlDecl() error {
 		return p.errorf("unterminated XML declaration")
 	}
 	body := p.src[5:end]
-	n := p.newNode(procInstNode, 0)
+	n := p.leaf(procInstNode, 0, end+2)
 	n.local, n.data = "xml", strings.TrimLeft(body, " \t\r\n")
-	p.pos = end + 2
-	n.tagEnd, n.endStart, n.end = int32(p.pos), int32(p.pos), int32(p.pos)
-	p.cur.appendChild(n)
 	version := false
 	for f := range strings.FieldsSeq(body) {
 		k, v, ok := strings.Cut(f, "=")
@@ -193,11 +190,7 @@ func (p *parser) comment() error {
 	if !strings.HasPrefix(p.src[end:], "-->") {
 		return p.errorf("-- inside a comment")
 	}
-	n := p.newNode(commentNode, start)
-	n.data = p.src[start+4 : end]
-	p.pos = end + 3
-	n.tagEnd, n.endStart, n.end = int32(p.pos), int32(p.pos), int32(p.pos)
-	p.cur.appendChild(n)
+	p.leaf(commentNode, start, end+3).data = p.src[start+4 : end]
 	return nil
 }
 
@@ -211,11 +204,8 @@ func (p *parser) cdata() error {
 		return p.errorf("unterminated CDATA section")
 	}
 	end += start + 9
-	n := p.newNode(textNode, start)
+	n := p.leaf(textNode, start, end+3)
 	n.cdata, n.data = true, normalizeNewlines(p.src[start+9:end])
-	p.pos = end + 3
-	n.tagEnd, n.endStart, n.end = int32(p.pos), int32(p.pos), int32(p.pos)
-	p.cur.appendChild(n)
 	return nil
 }
 
@@ -241,11 +231,8 @@ func (p *parser) procInst() error {
 	if body != "" && !isSpaceByte(body[0]) {
 		return p.errorf("processing instruction target not followed by space")
 	}
-	n := p.newNode(procInstNode, start)
+	n := p.leaf(procInstNode, start, end+2)
 	n.local, n.data = target, normalizeNewlines(strings.TrimLeft(body, " \t\r\n"))
-	p.pos = end + 2
-	n.tagEnd, n.endStart, n.end = int32(p.pos), int32(p.pos), int32(p.pos)
-	p.cur.appendChild(n)
 	return nil
 }
 
@@ -271,10 +258,7 @@ func (p *parser) charData() error {
 	if err != nil {
 		return err
 	}
-	n := p.newNode(textNode, start)
-	n.data = text
-	n.tagEnd, n.endStart, n.end = int32(end), int32(end), int32(end)
-	p.cur.appendChild(n)
+	p.leaf(textNode, start, end).data = text
 	return nil
 }
 
@@ -295,6 +279,12 @@ func (p *parser) endTag() error {
 		return p.errorf("end tag </%s> does not match", qname(prefix, local))
 	}
 	el.endStart, el.end = int32(start), int32(p.pos)
+	p.close(el)
+	return nil
+}
+
+// close ends el: its namespace declarations go out of scope.
+func (p *parser) close(el *node) {
 	p.nsDecls -= len(el.ns)
 	for _, d := range el.ns {
 		s := p.scope[d.prefix]
@@ -302,7 +292,15 @@ func (p *parser) endTag() error {
 	}
 	p.depth--
 	p.cur = el.parent
-	return nil
+}
+
+// leaf appends a node that spans start..end and moves past it.
+func (p *parser) leaf(kind nodeKind, start, end int) *node {
+	n := p.newNode(kind, start)
+	p.pos = end
+	n.tagEnd, n.endStart, n.end = int32(end), int32(end), int32(end)
+	p.cur.appendChild(n)
+	return n
 }
 
 func (p *parser) skipSpace() bool {
