@@ -10,6 +10,7 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
+	"github.com/russellhaering/goxmldsig/etreeutils"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -195,4 +197,12 @@ func TestLargeSignedDocumentsVerify(t *testing.T) {
 	require.NoError(t, err)
 	_, err = VerifySignature(signed, []*Cert{kp.cert}, WithClock(testClock))
 	require.NoError(t, err)
+}
+
+// Should goxmldsig's element limit still be reached somewhere on the
+// signing side, the error says which limit, as ErrTooLarge.
+func TestTraversalLimitIsTyped(t *testing.T) {
+	err := sigErr(fmt.Errorf("construct: %w", etreeutils.ErrTraversalLimit))
+	require.ErrorIs(t, err, ErrTooLarge)
+	assert.Contains(t, err.Error(), "1000 elements")
 }

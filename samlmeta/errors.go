@@ -3,6 +3,8 @@ package samlmeta
 import (
 	"errors"
 	"fmt"
+
+	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 // kind is a sentinel error that may belong to a broader sentinel: errors.Is
@@ -125,6 +127,10 @@ func sigErr(err error) error {
 	var k *kind
 	if errors.As(err, &k) {
 		return err
+	}
+	if errors.Is(err, etreeutils.ErrTraversalLimit) {
+		// goxmldsig stops its element traversals after 1000 elements.
+		return wrapf(ErrTooLarge, "goxmldsig's traversal limit of 1000 elements was reached")
 	}
 	return fmt.Errorf("%w: %v", ErrSignature, err)
 }
