@@ -174,3 +174,20 @@ func TestAttackNamespaceDeclarationFlood(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://example.my.salesforce.com", m.EntityID())
 }
+
+// The same decoys in a Response: the signature would still verify
+// (exclusive C14N drops an unused declaration), so they are refused.
+func TestAttackResponseDecoysRefused(t *testing.T) {
+	kp := testKey(t, "resp-decoy", 2048)
+	resp := issue(t, kp, func(s *ResponseSpec) { s.SignResponse, s.SignAssertion = true, true })
+	for name, doc := range map[string][]byte{
+		"xmlns:Recipient":   mutate(t, resp, ` Recipient=`, ` xmlns:Recipient="https://evil.example.com" Recipient=`),
+		"xmlns:Destination": mutate(t, resp, ` Destination=`, ` xmlns:Destination="https://evil.example.com" Destination=`),
+		"x:Name":            mutate(t, resp, ` Name=`, ` xmlns:x="urn:x" x:Name="https://aws.amazon.com/SAML/Attributes/Role" Name=`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := VerifyResponse(doc, []*Cert{kp.cert}, WithClock(testClock))
+			require.ErrorIs(t, err, ErrDecoy)
+		})
+	}
+}
