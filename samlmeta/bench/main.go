@@ -176,6 +176,7 @@ func main() {
 	_, self, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(self), "xmlsec_bench.py")
 
+	loadBefore := loadAverage()
 	goT, pyT := map[string][]float64{}, map[string][]float64{}
 	for range *rounds {
 		for _, c := range cs {
@@ -185,11 +186,8 @@ func main() {
 			pyT[name] = append(pyT[name], ns)
 		}
 	}
-	command := "go run ./samlmeta/bench -write docs/benchmarks.md"
-	if *python != "python3" {
-		command = "go run ./samlmeta/bench -python " + *python + " -write docs/benchmarks.md"
-	}
-	section := render(cs, goT, pyT, command)
+	load := loadBefore + " before, " + loadAverage() + " after"
+	section := render(cs, goT, pyT, "go run ./samlmeta/bench -write docs/benchmarks.md", load)
 	if *write == "" {
 		fmt.Print(section)
 		return
@@ -217,7 +215,16 @@ func replaceSection(file, section string) error {
 	return os.WriteFile(file, []byte(out), 0o644)
 }
 
-func render(cs []benchCase, goT, pyT map[string][]float64, command string) string {
+// loadAverage is the one-minute load average, where the system shows it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
+}
+
+func render(cs []benchCase, goT, pyT map[string][]float64, command, load string) string {
 	var b bytes.Buffer
 	us := func(ns float64) string { return fmt.Sprintf("%.0f µs", ns/1e3) }
 	fmt.Fprintf(&b, "## samlmeta against libxmlsec1\n\n")
@@ -226,8 +233,10 @@ func render(cs []benchCase, goT, pyT map[string][]float64, command string) strin
 		"every signature with the signing certificate). `VerifySignature`: signed metadata with two signing certificates;\n"+
 		"`VerifyResponse`: a Response with the Response and the Assertion signed, read and checked. Go's RSA floor is\n"+
 		"`rsa.VerifyPKCS1v15` alone. Medians of %d rounds alternating both sides.\n\n", len(goT[cs[0].Name]))
-	fmt.Fprintf(&b, "Command (from the repository root; `-python` names an interpreter with the xmlsec module):\n\n```sh\n%s\n```\n\n", command)
-	fmt.Fprintf(&b, "Machine: %d CPUs, `%s %s/%s`, run on %s.\n\n", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(&b, "Command (from the repository root; `-python` names another interpreter when `python3` lacks the xmlsec module):\n\n```sh\n%s\n```\n\n", command)
+	fmt.Fprintf(&b, "Machine: %d CPUs, `%s %s/%s`, run on %s, load average %s (other builds share the machine:\n"+
+		"compare the ratios, which both sides suffer alike, rather than the times).\n\n",
+		runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"), load)
 	fmt.Fprintf(&b, "| operation | RSA bits | samlmeta | libxmlsec1 | ratio | target |\n|---|---|---|---|---|---|\n")
 	targets := map[string]string{"VerifySignature": "≤ 1.3×", "VerifyResponse": "≤ 1.5×"}
 	for _, c := range cs {
