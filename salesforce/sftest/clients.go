@@ -206,13 +206,9 @@ type queryColumns struct {
 // queryColumnsOf describes the columns q selects, or returns the error code
 // and message the query itself would give.
 func queryColumnsOf(api queryAPI, q string) (queryColumns, string, string) {
-	parsed, serr := parseSOQL(q)
-	if serr != nil {
-		return queryColumns{}, codeMalformedQuery, soqlError(q, serr.col, serr.msg)
-	}
-	object, fields, ok := lookupObject(api, parsed.object.name)
-	if !ok {
-		return queryColumns{}, codeInvalidType, soqlError(q, parsed.object.col, notSupportedObject(parsed.object.name))
+	parsed, object, fields, code, msg := parseQuery(api, q)
+	if code != "" {
+		return queryColumns{}, code, msg
 	}
 	out := queryColumns{EntityName: object, ColumnMetadata: []columnMetadata{}}
 	for _, f := range parsed.fields {

@@ -171,13 +171,9 @@ func (o *Org) page(loc *locator, id string, off int) queryResult {
 // runQuery parses and runs q, returning the first page or an error code and
 // message.
 func (o *Org) runQuery(api queryAPI, version, q string) (queryResult, string, string) {
-	parsed, serr := parseSOQL(q)
-	if serr != nil {
-		return queryResult{}, codeMalformedQuery, soqlError(q, serr.col, serr.msg)
-	}
-	object, fields, ok := lookupObject(api, parsed.object.name)
-	if !ok {
-		return queryResult{}, codeInvalidType, soqlError(q, parsed.object.col, notSupportedObject(parsed.object.name))
+	parsed, object, fields, code, msg := parseQuery(api, q)
+	if code != "" {
+		return queryResult{}, code, msg
 	}
 	canon := func(f soqlIdent) (string, bool) {
 		i := slices.IndexFunc(fields, func(s string) bool { return strings.EqualFold(s, f.name) })
@@ -240,6 +236,20 @@ func (o *Org) runQuery(api queryAPI, version, q string) (queryResult, string, st
 		o.locators[id] = loc
 	}
 	return o.page(loc, id, 0), "", ""
+}
+
+// parseQuery parses q and finds its object and the object's fields, or
+// returns the error code and message Salesforce answers.
+func parseQuery(api queryAPI, q string) (parsed *soqlQuery, object string, fields []string, code, msg string) {
+	parsed, serr := parseSOQL(q)
+	if serr != nil {
+		return nil, "", nil, codeMalformedQuery, soqlError(q, serr.col, serr.msg)
+	}
+	object, fields, ok := lookupObject(api, parsed.object.name)
+	if !ok {
+		return nil, "", nil, codeInvalidType, soqlError(q, parsed.object.col, notSupportedObject(parsed.object.name))
+	}
+	return parsed, object, fields, "", ""
 }
 
 // lookupObject finds an object of the API by case-insensitive name.
