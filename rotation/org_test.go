@@ -136,13 +136,27 @@ func TestOrgPlanOverlapRotatesEverything(t *testing.T) {
 	r := w.rotator(t, plan, rotation.WithObserver(rotation.ObserverFunc(func(_ context.Context, e rotation.Event) {
 		events = append(events, e)
 	})))
+	// What each trust holds when the IdP switches.
+	atSwitch := map[string][]string{}
+	w.idp.OnCall(func(ctx context.Context, c rotationtest.Call) error {
+		if c.Method != "SetDefaultCertificate" {
+			return nil
+		}
+		for _, arn := range []string{arnOrg1, arnWest} {
+			fps, err := rotationtest.MetadataFingerprints(w.rp.Document(arn))
+			if err != nil {
+				return err
+			}
+			atSwitch[arn] = fps
+		}
+		return nil
+	})
 	st := plan.NewState("r1")
 	require.NoError(t, r.Run(context.Background(), st))
 	requireRotated(t, w, initial, st)
 
 	assert.Equal(t, "Old_Cert", st.OldDefault.Name)
 	assert.True(t, st.Apps[orgWest.App.Name].Pinned)
-	assert.True(t, st.Apps[orgWest.App.Name].Switched)
 	assert.Equal(t, "West_Cert", st.Apps[orgWest.App.Name].Before.Name)
 	assert.True(t, slices.ContainsFunc(events, func(e rotation.Event) bool { return e.Type == rotation.EventWaiting }),
 		"the pinned app asked for a person")
@@ -151,13 +165,8 @@ func TestOrgPlanOverlapRotatesEverything(t *testing.T) {
 	calls := w.rp.Calls()
 	firstSet := slices.IndexFunc(calls, func(c rotationtest.Call) bool { return c.Method == "SetTrust" })
 	require.GreaterOrEqual(t, firstSet, 0)
-	overlap := st.Trusts[arnOrg1].Overlap
-	fps, err := rotationtest.MetadataFingerprints(overlap)
-	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{initial.IdP.Certificates["Old_Cert"], st.New.SHA256}, fps)
-	fpsWest, err := rotationtest.MetadataFingerprints(st.Trusts[arnWest].Overlap)
-	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{initial.IdP.Certificates["West_Cert"], st.New.SHA256}, fpsWest)
+	assert.ElementsMatch(t, []string{initial.IdP.Certificates["Old_Cert"], st.New.SHA256}, atSwitch[arnOrg1])
+	assert.ElementsMatch(t, []string{initial.IdP.Certificates["West_Cert"], st.New.SHA256}, atSwitch[arnWest])
 }
 
 func TestOrgPlanStepOrder(t *testing.T) {
@@ -208,7 +217,13 @@ func TestOrgPlanDirectSwitchesBeforeTrust(t *testing.T) {
 	require.NoError(t, w.rotator(t, plan).Run(context.Background(), st))
 	requireRotated(t, w, initial, st)
 	assert.Less(t, setDefaultAt, firstSet, "direct switches the IdP before IAM")
-	assert.Empty(t, st.Trusts[arnOrg1].Overlap, "direct never builds an overlap document")
+	sets := 0
+	for _, c := range w.rp.Calls() {
+		if c.Method == "SetTrust" {
+			sets++
+		}
+	}
+	assert.Equal(t, 2, sets, "direct sets each of the two trusts once, never an overlap document")
 }
 
 // A permanent failure of any one mutating call, in either provider, leaves
@@ -472,7 +487,9 @@ func TestOrgOptionsFromStateRebuildsThePlan(t *testing.T) {
 
 	_, err = rotation.OrgOptionsFrom(&rotation.State{})
 	require.ErrorIs(t, err, rotation.ErrInvalidInput)
-	st.SetValue("plan.keyBits", "many")
-	_, err = rotation.OrgOptionsFrom(st)
-	require.ErrorIs(t, err, rotation.ErrInvalidInput)
+	st.Plan.KeyBits = 1024
+	opts, err = rotation.OrgOptionsFrom(st)
+	require.NoError(t, err)
+	_, err = rotation.NewOrgPlan(w.idp, w.rp, opts...)
+	require.ErrorIs(t, err, rotation.ErrInvalidInput, "a recorded option is checked as the option is")
 }

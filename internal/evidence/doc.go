@@ -81,32 +81,36 @@
 // may go out at once. Per step, in calls:
 //
 //   - preflight 3: list the connected apps, read them (chunks of ten at
-//     once), then read each app's metadata and snapshot each trust (both
-//     need what the apps name); the call centers and the IdP setting are
-//     read alongside;
+//     once), then read each app's metadata and snapshot every trust any app
+//     names, in scope or not (both need what the apps name); the call
+//     centers and the IdP setting are read alongside;
 //   - stage 3: read the certificate's unique name (absent?), create it, read
 //     it back for its X.509 content;
-//   - trust 3 per wave: read the stored document (the change is checked
-//     against it), update it, read it back until IAM serves it; the canary
+//   - trust 4 per wave: read the stored document (the plan's
+//     compare-and-swap), then the backend reads it again (its own check of
+//     the change), updates it, reads it back until IAM serves it; the canary
 //     trust is a wave of its own, the rest one more;
-//   - activate 2 + 1 per wave + 1: read the IdP setting and the new
-//     certificate, update the setting; per app one round of independent
-//     reads (its metadata, the certificate, the setting) says whether it
-//     follows the default, the canary app first, then the rest; then the
-//     pinned app's metadata, read again once the person switched it;
+//   - activate 3 + 2 + 3 + 2: observe the org (the signing state: list the
+//     connected apps, read them, read each app's metadata; every trust
+//     alongside), the model the switch is checked on; read the IdP setting
+//     and the new certificate, update the setting; read the signing state
+//     again (which apps followed the default; the others are switched);
+//     then, for a pinned app in scope, one round of reads and its metadata
+//     read again once the person switched it;
 //   - verify 3: list the connected apps, read them, read each app's
 //     metadata; the IdP setting and its certificate (2), the trust documents
 //     (1) and the sign-ins (frontdoor, then /idp/login: 2) run alongside;
 //   - soak 0 (no soak);
-//   - retire: the trust waves again, then verify 3. Retiring changes only
-//     IAM, so what the verification's Responses proved (the certificate
-//     that verified each, its issuer) is confirmed against the final
-//     documents instead of signing in again.
+//   - retire: the signing state (3: the model the removals are checked
+//     on), the trust waves again, then verify 3. Retiring changes only IAM,
+//     so what the verification's Responses proved (the certificate that
+//     verified each, its issuer, journaled in the State) is confirmed
+//     against the final documents instead of signing in again.
 //
 // For the benchmark worlds (two trusts, one pinned app, the default canary
-// of one) that is 22 calls for one contact center and 29 for ten or fifty:
+// of one) that is 33 calls for one contact center and 41 for ten or fifty:
 // the chain does not grow with the number of contact centers, the work per
-// level does. With 20 ms per call the bound is 440 ms and 580 ms. The
+// level does. With 20 ms per call the bound is 660 ms and 820 ms. The
 // depth test holds every call for a while and gives each the level one
 // above the highest level already answered when it was sent, which counts
 // the calls the implementation waited through one after the other,
