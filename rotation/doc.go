@@ -107,7 +107,10 @@
 // "rollingback" durably before the first rollback call; a Resume of an
 // interrupted rollback continues the rollback in either mode, and a record
 // says "succeeded" only once every step, verification included, applied.
-// A refused rollback stops there and leaves the record's status as it was.
+// A refused rollback requested by Resume stops there (a newer change may
+// depend on what is left) and, when nothing was undone, leaves the record's
+// status as it was; the rollback after a failed run tries every step, each
+// checked.
 //
 // # Known limits
 //

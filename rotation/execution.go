@@ -133,10 +133,12 @@ func (x *execution) rollbackRequested(ctx context.Context) error {
 // rollback rolls back, last first, every step that may have changed
 // something, and records the outcome in re and in the journal. The record
 // says "rollingback" durably before the first Rollback is called; if that
-// cannot be written, nothing is rolled back. A refused Rollback (see
-// ErrRefused) stops the rollback: the steps before it stay applied. When
-// requested is set and a refusal came before anything was undone, the
-// record keeps the status it had.
+// cannot be written, nothing is rolled back. In a requested rollback (of a
+// journaled rotation, which newer changes may have followed) a refused
+// Rollback (see ErrRefused) stops the rollback: the steps before it stay
+// applied, and if nothing was undone the record keeps the status it had.
+// After a failure of the rotation itself (which holds its locks and is the
+// latest change) every step is tried, each checked on its own.
 func (x *execution) rollback(ctx context.Context, re *RotationError, requested bool) {
 	ctx = context.WithoutCancel(ctx)
 	prev := x.rec.Status
@@ -158,7 +160,7 @@ func (x *execution) rollback(ctx context.Context, re *RotationError, requested b
 		err := x.do(rctx, st, true)
 		cancel()
 		if err != nil {
-			refused = errors.Is(err, ErrRefused)
+			refused = requested && errors.Is(err, ErrRefused)
 			sr.Error = err.Error()
 			re.Remaining = append(re.Remaining, RollbackFailure{Step: st.Name(), Err: err})
 			x.emit(ctx, Event{Type: EventRollbackFailed, Step: st.Name(), Rollback: true, Err: err})

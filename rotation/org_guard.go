@@ -19,8 +19,9 @@ import (
 // The compare and the call are two requests: a change someone makes
 // between them is not seen. The window is one round trip.
 
-// setTrust makes the trust ref hold next, where it holds expect.
-func (e *orgEnv) setTrust(ctx context.Context, st *State, lv *liveModel, ref TrustRef, expect, next []byte) error {
+// setTrust makes the trust ref hold next, where it holds a document
+// matches accepts (expect describes it).
+func (e *orgEnv) setTrust(ctx context.Context, st *State, lv *liveModel, ref TrustRef, expect []byte, matches func([]byte) bool, next []byte) error {
 	cur, err := e.rp.Trust(ctx, ref)
 	if err != nil {
 		return fmt.Errorf("read trust %s: %w", ref, err)
@@ -30,7 +31,7 @@ func (e *orgEnv) setTrust(ctx context.Context, st *State, lv *liveModel, ref Tru
 	if bytes.Equal(cur.Document, next) {
 		return nil
 	}
-	if !bytes.Equal(cur.Document, expect) {
+	if !matches(cur.Document) {
 		return e.conflict(ctx, st, &ConflictError{Resource: "IAM trust " + ref.ARN, Expected: describeDoc(expect), Actual: describeDoc(cur.Document)}, have)
 	}
 	t := Transition{Kind: TransitionTrust, Resource: ref.ARN, From: have, To: signingOf(next)}

@@ -1,7 +1,6 @@
 package rotation
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -74,13 +73,17 @@ func (e *orgEnv) checkLatest(ctx context.Context, st *State) (*liveModel, error)
 		}
 	}
 	for _, ref := range trustRefs(st.ContactCenters) {
-		docs, err := st.documents(ref)
-		if err != nil {
-			return nil, err
+		stages := []string{stageOriginal}
+		if len(st.New.DER) > 0 {
+			stages = append(stages, stageOverlap, stageFinal)
 		}
 		cur := snaps[ref.ARN].Document
-		if !slices.ContainsFunc(docs, func(d []byte) bool { return bytes.Equal(d, cur) }) {
-			return fail("IAM trust "+ref.ARN, describeDoc(docs[len(docs)-1]), describeDoc(cur), signingOf(cur))
+		if !slices.ContainsFunc(stages, func(stage string) bool { return st.isDocument(ref, stage, cur) }) {
+			want, err := st.document(ref, stages[len(stages)-1])
+			if err != nil {
+				return nil, err
+			}
+			return fail("IAM trust "+ref.ARN, "the original document or one this rotation set, such as "+describeDoc(want), describeDoc(cur), signingOf(cur))
 		}
 	}
 	return e.newLive(m), nil

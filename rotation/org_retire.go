@@ -40,6 +40,7 @@ func (s *retireStep) Apply(ctx context.Context, st *State) error {
 	if err != nil {
 		return err
 	}
+	st.revealPins(sig)
 	lv := s.newLive(st.Org)
 	lv.observeSigning(sig)
 	if err := s.setTrusts(ctx, st, lv, stageOverlap, stageFinal); err != nil {

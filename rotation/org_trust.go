@@ -1,6 +1,7 @@
 package rotation
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -41,6 +42,7 @@ func (s *trustStep) Apply(ctx context.Context, st *State) error {
 			return err
 		}
 		lv.observeSigning(sig)
+		st.revealPins(sig)
 	}
 	return s.setTrusts(ctx, st, lv, stageOriginal, s.stage)
 }
@@ -108,25 +110,6 @@ func (st *State) keptIn(ref TrustRef, md *samlmeta.Metadata) []*samlmeta.Cert {
 	return kept
 }
 
-// documents returns every document this rotation may have left trust ref
-// with: the original, and, once the new certificate is known, the overlap
-// and the final document.
-func (st *State) documents(ref TrustRef) ([][]byte, error) {
-	stages := []string{stageOriginal}
-	if len(st.New.DER) > 0 {
-		stages = append(stages, stageOverlap, stageFinal)
-	}
-	var docs [][]byte
-	for _, stage := range stages {
-		d, err := st.document(ref, stage)
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, d)
-	}
-	return docs, nil
-}
-
 // setTrusts moves every trust in scope from the document of stage from to
 // that of stage to, canaries first, each call checked (see setTrust).
 func (e *orgEnv) setTrusts(ctx context.Context, st *State, lv *liveModel, from, to string) error {
@@ -153,5 +136,61 @@ func (e *orgEnv) moveTrust(ctx context.Context, st *State, lv *liveModel, ref Tr
 	if err != nil {
 		return fmt.Errorf("build %s document for %s: %w", to, ref, err)
 	}
-	return e.setTrust(ctx, st, lv, ref, expect, next)
+	return e.setTrust(ctx, st, lv, ref, expect, func(doc []byte) bool { return st.isDocument(ref, from, doc) }, next)
+}
+
+// isDocument reports whether doc is the document of stage for trust ref. A
+// final document is recognised by its content: the original with its
+// signing certificates replaced by the new one and some of the original's
+// (the apps out of scope the rotation saw when it set it), so that what
+// the State learnt since (see revealPins) does not make it a stranger.
+func (st *State) isDocument(ref TrustRef, stage string, doc []byte) bool {
+	want, err := st.document(ref, stage)
+	if err == nil && bytes.Equal(want, doc) {
+		return true
+	}
+	if stage != stageFinal || err != nil {
+		return false
+	}
+	certs, err := signingCerts(doc)
+	if err != nil || len(certs) == 0 || certs[0].SHA256 != st.New.SHA256 {
+		return false
+	}
+	st.Lock()
+	orig := st.Trusts[ref.ARN].Original.Document
+	st.Unlock()
+	md, err := samlmeta.Parse(orig)
+	if err != nil {
+		return false
+	}
+	had := signingOf(orig)
+	for _, c := range certs[1:] {
+		if !slices.Contains(had, c.SHA256) {
+			return false
+		}
+	}
+	return md.SetSigningCertificates(certs...) == nil && bytes.Equal(md.Bytes(), doc)
+}
+
+// signingCerts returns the signing certificates of a metadata document.
+func signingCerts(doc []byte) ([]*samlmeta.Cert, error) {
+	md, err := samlmeta.Parse(doc)
+	if err != nil {
+		return nil, err
+	}
+	return md.SigningCertificates()
+}
+
+// revealPins records in the model the apps out of scope that sig shows
+// signing with another certificate than the default: an app pinned to the
+// very certificate that was the default looks like a follower until the
+// default moves, and its certificate must stay trusted.
+func (st *State) revealPins(sig SigningState) {
+	st.Lock()
+	defer st.Unlock()
+	for i, a := range st.Org.Apps {
+		if s, ok := sig.App(a.App.Name); ok && !a.InScope && s.Certificate.SHA256 != sig.Default.SHA256 {
+			st.Org.Apps[i].Certificate, st.Org.Apps[i].Pinned = bare(s.Certificate), true
+		}
+	}
 }
