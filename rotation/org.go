@@ -101,11 +101,7 @@ func (p *OrgPlan) NewState(id string) *State {
 // returns the keys a Locker must hold for a rotation of this plan: the
 // identity provider and every relying-party trust.
 func (p *OrgPlan) LockKeys(ctx context.Context) ([]string, error) {
-	all, err := p.env.idp.ContactCenters(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("discover contact centers: %w", err)
-	}
-	ccs, err := p.env.scope(all)
+	ccs, err := p.env.discoverScope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +110,16 @@ func (p *OrgPlan) LockKeys(ctx context.Context) ([]string, error) {
 		keys = append(keys, "trust:"+ref.ARN)
 	}
 	return keys, nil
+}
+
+// discoverScope discovers the contact centers (a read) and returns those in
+// scope.
+func (e *orgEnv) discoverScope(ctx context.Context) ([]ContactCenter, error) {
+	all, err := e.idp.ContactCenters(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("discover contact centers: %w", err)
+	}
+	return e.scope(all)
 }
 
 // scope returns the contact centers of all that are in scope, refusing

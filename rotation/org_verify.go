@@ -100,11 +100,7 @@ func (v *Verification) problem(i int, format string, args ...any) {
 // verifies against that document. It is the verification the verify step
 // runs, without the requirement that everything agree on a new certificate.
 func (p *OrgPlan) Verify(ctx context.Context) (*Verification, error) {
-	all, err := p.env.idp.ContactCenters(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("discover contact centers: %w", err)
-	}
-	ccs, err := p.env.scope(all)
+	ccs, err := p.env.discoverScope(ctx)
 	if err != nil {
 		return nil, err
 	}
