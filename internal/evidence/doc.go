@@ -48,6 +48,28 @@
 // with exactly one new certificate. The bounds: the backends try each call
 // up to 6 times, the engine each step up to 6 times (WithRetry).
 //
+// TestRandomOperations is the model-based random test: each seeded
+// sequence (math/rand/v2 PCG; -random-sequences N runs N, -random-seed S
+// one; CI runs 300 without the race detector, the race run 300/8) draws 8
+// operations from: rotate all; rotate a random subset; roll back a random
+// journal of any age; resume a random journal; a rotation that dies at a
+// random API call (the call blocks for good, the operator breaks its
+// locks); two rotations at once (one is locked out); a person re-pinning
+// the pinned app to another certificate its IAM provider trusts. Every
+// rotation has a backend of its own (as another process would), a journal
+// in one JournalDir (the plans' History) and the locks of
+// OrgPlan.LockKeys. After every operation every contact center signs in
+// through the fake AWS sign-in endpoint; the test logs each sequence, the
+// counts of operations, refusals (nothing changed), failures (rolled
+// back) and broken sign-ins, which must be 0. Seeds that failed while the
+// test was built are kept in keptSeeds and run first.
+//
+// TestScenario… are the three operator actions that broke single sign-on
+// before the org plan checked its transitions: a subset rotation that
+// retired the certificate a left-out pinned app signs with from a shared
+// provider; the rollback of an older rotation under a newer one; a crash
+// during a rollback that left a journal saying "succeeded".
+//
 // TestTwoRotationsOfOneOrg starts two rotations of one org at the same
 // moment, sharing only a FileLocker directory and OrgPlan.LockKeys: exactly
 // one runs; the other fails at once with rotation.ErrLocked, emits no event,
