@@ -23,8 +23,11 @@ var sink byte
 
 // The profile split gives a server's CPU to the fakes and the caller's to
 // the product: a handler that does three times the caller's work is told
-// apart from it.
+// apart from it. It runs without the race detector (see .ci/run).
 func TestProfileSplitsProductFromFakes(t *testing.T) {
+	if raceSlowdown > 1 {
+		t.Skip("the race detector's own work blurs the split; CI runs this test without it")
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { burn(3_000_000) }))
 	defer srv.Close()
 	split, err := profileCPU(func() error {
@@ -37,7 +40,7 @@ func TestProfileSplitsProductFromFakes(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	t.Logf("product %s, fakes %s, runtime %s", split.product, split.fakes, split.runtime)
+	t.Logf("product %s, fakes %s, rest %s", split.product, split.fakes, split.rest)
 	require.Positive(t, split.product)
 	assert.Greater(t, float64(split.fakes)/float64(split.product), 1.5, "the handler did three times the caller's work")
 }

@@ -158,7 +158,7 @@ func refusedBeforeChange(err error) bool {
 }
 
 func firstLine(err error) string {
-	msg := err.Error()
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	if len(msg) > 160 && !testing.Verbose() {
 		msg = msg[:160] + "…"
 	}
