@@ -42,7 +42,7 @@ func modelOf(apps []ModelApp, sig SigningState, docs map[string][]byte) Model {
 		if s, ok := sig.App(a.App.Name); ok {
 			m.Apps[i].Certificate, m.Apps[i].Pinned = bare(s.Certificate), s.Pinned
 		}
-		if !a.Trust.IsZero() {
+		if _, seen := m.Trusts[a.Trust.ARN]; !a.Trust.IsZero() && !seen {
 			m.Trusts[a.Trust.ARN] = ModelTrust{Ref: a.Trust, Signing: signingOf(docs[a.Trust.ARN])}
 		}
 	}
@@ -139,10 +139,12 @@ func (e *orgEnv) newLive(m Model) *liveModel {
 func (l *liveModel) observeSigning(sig SigningState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	docs := map[string][]byte{}
-	m := modelOf(l.m.Apps, sig, docs)
-	m.Trusts = l.m.Trusts
-	l.m = m
+	l.m.Default = bare(sig.Default)
+	for i, a := range l.m.Apps {
+		if s, ok := sig.App(a.App.Name); ok {
+			l.m.Apps[i].Certificate, l.m.Apps[i].Pinned = bare(s.Certificate), s.Pinned
+		}
+	}
 }
 
 // observeTrust records the signing set a trust was read with.
