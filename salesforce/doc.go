@@ -39,8 +39,8 @@
 // call (4 by default), and at most twice that when Salesforce rejects the
 // session id in between and the client logs in again (once). Through a whole
 // rotation attempt it is sent by the call that fails its step and at most
-// once more by the rollback (the read of the new certificate before it is
-// deleted): at most twice Retry.MaxAttempts. The one request several calls
+// once more by each step's rollback, which reads what it is about to change
+// first (the rotation package doc has the bound). The one request several calls
 // share is the frontdoor sign-in, one call per contact center verified.
 //
 // # Concurrency

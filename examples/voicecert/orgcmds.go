@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -19,7 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voicecert/voicecert/rotation"
-	"github.com/voicecert/voicecert/samlmeta"
 )
 
 // exitError carries the process exit status of a command.
@@ -259,29 +257,29 @@ func (a *app) newPlanCmd() *cobra.Command {
 	return cmd
 }
 
-// printPlan prints the scope and the steps of a plan; it calls no mutating
-// method.
+// printPlan prints the model the plan observed (every contact center, in
+// scope or not) and, under each step, the transitions it makes; it calls no
+// mutating method.
 func (a *app) printPlan(ctx context.Context, b *backends, plan *rotation.OrgPlan) error {
-	ccs, err := b.idp.ContactCenters(ctx)
-	if err != nil {
-		return err
-	}
-	sig, err := b.idp.SigningState(ctx)
+	m, steps, err := plan.Transitions(ctx)
 	if err != nil {
 		return err
 	}
 	o := plan.Options()
 	fmt.Fprintf(a.stdout, "Rotation plan (%s strategy, new %d-bit certificate) for %s\n", o.Strategy, o.KeyBits, b.idp.Name())
-	fmt.Fprintf(a.stdout, "Current IdP certificate: %s (%s)\n", sig.Default.Name, short(sig.Default.SHA256))
-	for _, c := range ccs {
-		if len(o.ContactCenters) > 0 && !slices.Contains(o.ContactCenters, c.Name) {
-			continue
+	fmt.Fprintf(a.stdout, "Current IdP certificate: %s (%s)\n", m.Default.Name, short(m.Default.SHA256))
+	for _, app := range m.Apps {
+		notes := ""
+		switch {
+		case !app.InScope && app.Pinned:
+			notes = "  [out of scope, pinned: unchanged, its certificate stays trusted]"
+		case !app.InScope:
+			notes = "  [out of scope]"
+		case app.Pinned:
+			notes = "  [pinned: a person will be asked]"
 		}
-		pinned := ""
-		if s, ok := sig.App(c.App.Name); ok && s.Pinned {
-			pinned = "  [pinned: a person will be asked]"
-		}
-		fmt.Fprintf(a.stdout, "  contact center %s  app %s  trust %s%s\n", c.Name, c.App, orDash(c.Trust.ARN), pinned)
+		fmt.Fprintf(a.stdout, "  contact center %s  app %s  signs with %s  trust %s%s\n", app.ContactCenter, app.App,
+			short(app.Certificate.SHA256), orDash(app.Trust.ARN), notes)
 	}
 	r, err := rotation.New(plan.Steps())
 	if err != nil {
@@ -289,6 +287,14 @@ func (a *app) printPlan(ctx context.Context, b *backends, plan *rotation.OrgPlan
 	}
 	for i, s := range r.Plan() {
 		fmt.Fprintf(a.stdout, "%2d. %-10s %s\n", i+1, s.Name, s.Description)
+		for _, st := range steps {
+			if st.Step != s.Name {
+				continue
+			}
+			for _, t := range st.Transitions {
+				fmt.Fprintf(a.stdout, "      %s\n", t)
+			}
+		}
 	}
 	return nil
 }
@@ -332,7 +338,8 @@ failure whose rollback is incomplete (the journal says what is left).`,
 					return nil
 				}
 			}
-			plan, err := rotation.NewOrgPlan(b.idp, b.rp, f.options(b.log)...)
+			journals := rotation.JournalDir(journalDir)
+			plan, err := rotation.NewOrgPlan(b.idp, b.rp, append(f.options(b.log), rotation.WithHistory(journals))...)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -342,8 +349,8 @@ failure whose rollback is incomplete (the journal says what is left).`,
 			if !yes && !a.confirm("Proceed with the rotation?") {
 				return &exitError{code: 1, err: errors.New("rotation not confirmed: nothing changed")}
 			}
-			id := a.now().UTC().Format("20060102T150405Z")
-			journal := filepath.Join(journalDir, "rotation-"+id+".json")
+			id := rotation.NewRotationID(a.now())
+			journal := journals.Path(id)
 			fmt.Fprintf(a.stdout, "Journal: %s\n", journal)
 			st := plan.NewState(id)
 			return a.run(ctx, b, plan, journalDir, journal, manualTimeout, false, func(r *rotation.Rotator) error { return r.Run(ctx, st) }, st)
@@ -430,6 +437,10 @@ func (a *app) run(ctx context.Context, b *backends, plan *rotation.OrgPlan, lock
 	elapsed := a.now().Sub(start).Round(time.Millisecond)
 	if err != nil {
 		var re *rotation.RotationError
+		if errors.As(err, &re) && !re.RolledBack && len(re.Undone) == 0 && errors.Is(err, rotation.ErrRefused) {
+			fmt.Fprintf(a.stdout, "Refused (%s): nothing was changed; the journal %s says what is applied.\n", elapsed, journal)
+			return err
+		}
 		if errors.As(err, &re) && re.RolledBack {
 			fmt.Fprintf(a.stdout, "Rotation failed at step %s and was rolled back completely (%s): nothing changed.\n", re.Step, elapsed)
 			return &exitError{code: 1, err: err}
@@ -481,7 +492,8 @@ func (a *app) newResumeCmd(mode rotation.ResumeMode) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			plan, err := rotation.NewOrgPlan(b.idp, b.rp, append(opts, rotation.WithOrgLogger(b.log))...)
+			history := rotation.WithHistory(rotation.JournalDir(filepath.Dir(journal)))
+			plan, err := rotation.NewOrgPlan(b.idp, b.rp, append(opts, rotation.WithOrgLogger(b.log), history)...)
 			if err != nil {
 				return err
 			}
@@ -533,44 +545,38 @@ Exit status: 0 every contact center verifies; 1 one does not; 2 an error.`,
 	return cmd
 }
 
-// verifyAll prints one line per contact center and returns how many failed.
+// verifyAll prints one line per contact center, and every problem not
+// tied to one, and returns how many failed. It runs the verification of
+// the rotation's verify step (read-only).
 func verifyAll(ctx context.Context, w io.Writer, b *backends, allowSHA1 bool) (int, error) {
-	r, err := rotation.Check(ctx, b.idp, b.rp)
+	plan, err := rotation.NewOrgPlan(b.idp, b.rp, rotation.WithAllowSHA1(allowSHA1), rotation.WithOrgLogger(b.log))
 	if err != nil {
 		return 0, err
 	}
-	lt, canLogin := b.idp.(rotation.LoginTester)
-	var opts []samlmeta.VerifyOption
-	if allowSHA1 {
-		opts = append(opts, samlmeta.AllowSHA1())
+	v, err := plan.Verify(ctx)
+	if err != nil {
+		return 0, err
 	}
-	failed := 0
-	for _, c := range r.ContactCenters {
-		cc := c.ContactCenter
-		verdict := "OK"
-		switch {
-		case !c.TrustAgrees:
-			verdict = "FAIL: IAM does not trust the certificate the app signs with"
-		case canLogin:
-			snap, err := b.rp.Trust(ctx, cc.Trust)
-			if err != nil {
-				return 0, err
-			}
-			resp, err := lt.SAMLResponse(ctx, cc.App)
-			if err != nil {
-				return 0, err
-			}
-			a, err := samlmeta.VerifyResponseWithMetadata([]byte(resp), snap.Document, opts...)
-			if err != nil {
-				verdict = "FAIL: " + err.Error()
-			} else {
-				verdict = "OK: signed Response verifies against IAM (signed by " + short(a.SignedBy.SHA256) + ")"
-			}
+	failed, tied := 0, map[string]bool{}
+	for _, c := range v.ContactCenters {
+		verdict := "OK: IAM trusts the certificate the app signs with"
+		if c.SignedBy != "" {
+			verdict = "OK: signed Response verifies against IAM (signed by " + short(c.SignedBy) + ")"
 		}
-		if !strings.HasPrefix(verdict, "OK") {
+		if len(c.Problems) > 0 {
 			failed++
+			verdict = "FAIL: " + strings.Join(c.Problems, "; ")
+			for _, p := range c.Problems {
+				tied[p] = true
+			}
 		}
-		fmt.Fprintf(w, "%-20s %s\n", cc.Name, verdict)
+		fmt.Fprintf(w, "%-20s %s\n", c.ContactCenter.Name, verdict)
+	}
+	for _, p := range v.Problems {
+		if !tied[p] {
+			failed++
+			fmt.Fprintf(w, "! %s\n", p)
+		}
 	}
 	return failed, nil
 }
