@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"sync"
 	"testing"
@@ -86,6 +87,8 @@ func (d *depthMeter) depth() (int, string) {
 	return d.answered, s
 }
 
+var runDepth = flag.Bool("depth", false, "run TestCriticalPathDepth (it needs a machine not busy with other tests)")
+
 // depthRuns is how many times TestCriticalPathDepth may measure a
 // rotation. A scheduler that delays a call past the meter's hold can only
 // add levels, never remove them, so the smallest depth of a few runs is the
@@ -96,9 +99,17 @@ const depthRuns = 3
 // calls one after the other than the plan's data dependencies require
 // (criticalPath), for 1, 10 and 50 contact centers: each step's depth is
 // its share of the bound. It asserts on the chain depth, not on time.
+//
+// It measures how the implementation waits, which a machine busy with
+// other tests blurs (a call the scheduler delays past the hold looks like
+// one more level), so it runs only when asked: with -depth, as CI does in a
+// step of its own.
 func TestCriticalPathDepth(t *testing.T) {
+	if !*runDepth {
+		t.Skip("measures chain depth on an otherwise idle machine: run with -depth")
+	}
 	if testing.Short() {
-		t.Skip("holds every call for 50 ms or more: about 8 s")
+		t.Skip("holds every call for 50 ms or more: about 20 s")
 	}
 	for _, n := range []int{1, 10, 50} {
 		t.Run(fmt.Sprintf("contact_centers=%d", n), func(t *testing.T) {

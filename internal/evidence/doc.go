@@ -104,7 +104,8 @@
 //
 // # The critical path
 //
-// TestCriticalPathDepth and BenchmarkRotation measure a rotation against
+// TestCriticalPathDepth (run with -depth, alone, as CI does) and
+// BenchmarkRotation measure a rotation against
 // the longest chain of API calls that must run one after the other given
 // the plan's data dependencies (criticalPath, stepBounds). A call waits for
 // another only when it needs that call's answer (a name, an ARN, a
