@@ -14,20 +14,17 @@ import (
 )
 
 // depthMeter measures the chain depth of a rotation: every API call is held
-// before it is handled, as a slow network would, until no call has arrived
-// for the hold, and is given level 1 + the highest level of the calls that
-// had already been answered when it was sent. Calls sent together share a
-// level; a call sent only after another answered sits one level above it.
-// The highest level is the number of calls on the longest chain the
-// implementation waited through one after the other, whatever the CPU
-// speed: calls sent together are answered only once all of them have
-// arrived, as long as the CPU work between two of them (not a whole level
-// of them) fits within the hold, however loaded the machine.
+// for a fixed time before it is handled, as a slow network would, and is
+// given level 1 + the highest level of the calls that had already been
+// answered when it was sent. Calls sent together share a level; a call sent
+// only after another answered sits one level above it. The highest level
+// is the number of calls on the longest chain the implementation waited
+// through one after the other, whatever the CPU speed, as long as the hold
+// outlasts the CPU work of a whole level of calls (see depthHold).
 type depthMeter struct {
 	hold time.Duration
 
 	mu       sync.Mutex
-	last     time.Time         // when the latest call arrived
 	answered int               // highest level of the calls answered so far
 	perStep  map[string][2]int // step -> answered level at its start, at its end
 	order    []string
@@ -41,17 +38,8 @@ func newDepthMeter(hold time.Duration) *depthMeter {
 func (d *depthMeter) inject(_ int, _ apiCall) *fault {
 	d.mu.Lock()
 	level := d.answered + 1
-	d.last = time.Now()
 	d.mu.Unlock()
-	for {
-		d.mu.Lock()
-		quiet := time.Until(d.last.Add(d.hold))
-		d.mu.Unlock()
-		if quiet <= 0 {
-			break
-		}
-		time.Sleep(quiet)
-	}
+	time.Sleep(d.hold)
 	d.mu.Lock()
 	d.answered = max(d.answered, level)
 	d.mu.Unlock()
@@ -109,7 +97,7 @@ func TestCriticalPathDepth(t *testing.T) {
 		t.Skip("measures chain depth on an otherwise idle machine: run with -depth")
 	}
 	if testing.Short() {
-		t.Skip("holds every call for 50 ms or more: about 20 s")
+		t.Skip("holds every call for 20 ms or more: about 8 s")
 	}
 	for _, n := range []int{1, 10, 50} {
 		t.Run(fmt.Sprintf("contact_centers=%d", n), func(t *testing.T) {
@@ -145,10 +133,9 @@ func TestCriticalPathDepth(t *testing.T) {
 	}
 }
 
-// depthHold is how long the depth meter waits for quiet: long enough that
-// the CPU work between two calls sent together (a few milliseconds each on
-// two cores, for up to n of them at once), and a scheduler's delay on a
-// machine busy with other tests, fit within it.
+// depthHold is how long the depth meter holds each call: long enough that
+// the CPU work of a whole level of calls (a few milliseconds each on two
+// cores, for up to n of them at once) fits within it.
 func depthHold(n int) time.Duration {
-	return 50*time.Millisecond + time.Duration(n)*2*time.Millisecond*raceSlowdown
+	return 20*time.Millisecond + time.Duration(n)*2*time.Millisecond*raceSlowdown
 }
