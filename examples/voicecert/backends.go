@@ -16,7 +16,7 @@ type backends struct {
 
 // connect builds the backends from the flags and environment.
 func (a *app) connect(ctx context.Context) (*backends, error) {
-	log, err := a.conn.logger(a.stderr)
+	log, err := a.conn.logger(a.con.writer())
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -14,7 +13,6 @@ import (
 
 func (a *app) newCheckCmd() *cobra.Command {
 	var (
-		asJSON bool
 		within = durationValue(30 * 24 * time.Hour)
 		ccs    []string
 	)
@@ -24,11 +22,12 @@ func (a *app) newCheckCmd() *cobra.Command {
 		Long: `check reads, without changing anything, each Amazon Connect contact center's effective
 signing certificate (name, SHA-256 fingerprint, expiry, days left, key size), whether its
 connected app is pinned to its own certificate, and whether the IAM SAML provider that trusts
-it holds that certificate.
+it holds that certificate. Every reason for an unhealthy result is printed (a "!" line) and
+is in the JSON's reasons.
 
-Exit status: 0 healthy; 1 a certificate expires within --within, an app is pinned, or IAM
-disagrees with Salesforce; 2 an error.`,
-		Args: cobra.NoArgs,
+check exits 1 when a certificate expires within --within, an app is pinned, or IAM disagrees
+with Salesforce; an unknown --contact-center is a usage error.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := a.connect(cmd.Context())
 			if err != nil {
@@ -38,41 +37,66 @@ disagrees with Salesforce; 2 an error.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				err = writeJSON(a.stdout, checkJSON(r, time.Duration(within)))
-			} else {
-				err = printReport(a.stdout, r)
-			}
-			if err != nil {
+			res := newCheckResult(r, time.Duration(within))
+			a.result(res)
+			if err := printReport(a.out(), r, res.Reasons); err != nil {
 				return err
 			}
-			if !r.Healthy(time.Duration(within)) {
-				return &exitError{code: 1}
+			if !res.Healthy {
+				fmt.Fprintf(a.out(), "Unhealthy: %d reason(s) above.\n", len(res.Reasons))
+				return silent(exitNo)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	addJSON(cmd)
 	cmd.Flags().Var(&within, "within", "unhealthy when a certificate expires within this long (e.g. 30d, 720h)")
 	cmd.Flags().StringSliceVar(&ccs, "contact-center", nil, "only these contact centers (internal names)")
 	return cmd
 }
 
-type checkOutput struct {
-	Healthy bool             `json:"healthy"`
-	Within  string           `json:"within"`
+// checkResult is the result of `check --json` (docs/schemas/check.schema.json).
+type checkResult struct {
+	Healthy bool   `json:"healthy"`
+	Within  string `json:"within"`
+	// Reasons lists every reason the result is unhealthy; empty when healthy.
+	Reasons []checkReason    `json:"reasons"`
 	Report  *rotation.Report `json:"report"`
 }
 
-func checkJSON(r *rotation.Report, within time.Duration) checkOutput {
-	r.Default.Certificate.DER = nil
-	for i := range r.ContactCenters {
-		r.ContactCenters[i].Effective.Certificate.DER = nil
-	}
-	return checkOutput{Healthy: r.Healthy(within), Within: within.String(), Report: r}
+type checkReason struct {
+	ContactCenter string `json:"contactCenter"`
+	Reason        string `json:"reason"`
 }
 
-func printReport(w io.Writer, r *rotation.Report) error {
+// newCheckResult grades r against within, naming every reason, and drops
+// the certificates' DER from the report.
+func newCheckResult(r *rotation.Report, within time.Duration) *checkResult {
+	r.Default.Certificate.DER = nil
+	if r.ContactCenters == nil {
+		r.ContactCenters = []rotation.ContactCenterStatus{}
+	}
+	res := &checkResult{Within: formatDuration(within), Reasons: []checkReason{}, Report: r}
+	for i := range r.ContactCenters {
+		c := &r.ContactCenters[i]
+		c.Effective.Certificate.DER = nil
+		if c.TrustCertificates == nil {
+			c.TrustCertificates = []string{}
+		}
+		for _, p := range c.Problems {
+			res.Reasons = append(res.Reasons, checkReason{c.ContactCenter.Name, p})
+		}
+		cert := c.Effective.Certificate
+		if c.Effective.Level == rotation.LevelOK && cert.NotAfter.Sub(r.CheckedAt) <= within {
+			res.Reasons = append(res.Reasons, checkReason{c.ContactCenter.Name, fmt.Sprintf("certificate %s expires %s, within --within %s (%d days left)",
+				orDash(cert.Name), cert.NotAfter.Format(time.DateOnly), formatDuration(within), c.Effective.DaysLeft)})
+		}
+	}
+	res.Healthy = len(res.Reasons) == 0 && r.Healthy(within)
+	return res
+}
+
+func printReport(w io.Writer, r *rotation.Report, reasons []checkReason) error {
 	fmt.Fprintf(w, "Org IdP certificate: %s  %s  expires %s (%d days, %s)\n\n", r.Default.Certificate.Name,
 		short(r.Default.Certificate.SHA256), r.Default.Certificate.NotAfter.Format(time.DateOnly), r.Default.DaysLeft, r.Default.Level)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -89,10 +113,8 @@ func printReport(w io.Writer, r *rotation.Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, c := range r.ContactCenters {
-		for _, p := range c.Problems {
-			fmt.Fprintf(w, "! %s: %s\n", c.ContactCenter.Name, p)
-		}
+	for _, p := range reasons {
+		fmt.Fprintf(w, "! %s: %s\n", p.ContactCenter, p.Reason)
 	}
 	return nil
 }
@@ -109,10 +131,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

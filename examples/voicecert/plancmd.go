@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"time"
@@ -17,7 +19,7 @@ type rotateFlags struct {
 	strategy    string
 	keyBits     int
 	label       string
-	soak        time.Duration
+	soak        durationValue
 	canary      int
 	concurrency int
 	ccs         []string
@@ -30,7 +32,7 @@ func (f *rotateFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.strategy, "strategy", string(rotation.StrategyOverlap), "overlap (no sign-in outage) or direct (the manual procedure's order)")
 	fl.IntVar(&f.keyBits, "key-bits", rotation.DefaultKeyBits, "RSA key size of the new certificate: 2048 or 4096")
 	fl.StringVar(&f.label, "label", rotation.DefaultLabelTemplate, "label of the new certificate; {date} and {id} are replaced")
-	fl.DurationVar(&f.soak, "soak", 0, "how long IAM trusts both certificates before the old one is retired")
+	fl.Var(&f.soak, "soak", "how long IAM trusts both certificates before the old one is retired (e.g. 24h, 2d)")
 	fl.IntVar(&f.canary, "canary", 1, "contact centers changed and checked one at a time before the rest")
 	fl.IntVar(&f.concurrency, "concurrency", 4, "contact centers changed at once after the canaries")
 	fl.StringSliceVar(&f.ccs, "contact-center", nil, "only these contact centers (internal names)")
@@ -41,7 +43,7 @@ func (f *rotateFlags) add(cmd *cobra.Command) {
 func (f *rotateFlags) options(log *slog.Logger) []rotation.OrgOption {
 	return []rotation.OrgOption{
 		rotation.WithStrategy(rotation.Strategy(f.strategy)), rotation.WithKeyBits(f.keyBits),
-		rotation.WithLabelTemplate(f.label), rotation.WithSoak(f.soak), rotation.WithCanary(f.canary),
+		rotation.WithLabelTemplate(f.label), rotation.WithSoak(time.Duration(f.soak)), rotation.WithCanary(f.canary),
 		rotation.WithConcurrency(f.concurrency), rotation.WithContactCenters(f.ccs...),
 		rotation.WithDeleteOld(f.deleteOld), rotation.WithAllowSHA1(f.allowSHA1), rotation.WithOrgLogger(log),
 	}
@@ -52,9 +54,13 @@ func (a *app) newPlanCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what a rotation would do, changing nothing",
-		Args:  cobra.NoArgs,
+		Long: `plan lists the contact centers in scope and the steps of a rotation, and runs the
+rotation's preflight checks read-only: it refuses (exit 1) what rotate would refuse, with the
+same message. It changes nothing.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := a.connect(cmd.Context())
+			ctx := cmd.Context()
+			b, err := a.connect(ctx)
 			if err != nil {
 				return err
 			}
@@ -62,43 +68,110 @@ func (a *app) newPlanCmd() *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			return a.printPlan(cmd.Context(), b, plan)
+			res, err := a.describePlan(ctx, b, plan)
+			if err != nil {
+				return err
+			}
+			a.result(res)
+			printPlan(a.out(), res)
+			return preflight(ctx, plan)
 		},
 	}
+	addJSON(cmd)
 	f.add(cmd)
 	return cmd
 }
 
-// printPlan prints the scope and the steps of a plan; it calls no mutating
-// method.
-func (a *app) printPlan(ctx context.Context, b *backends, plan *rotation.OrgPlan) error {
+// planResult is the result of `plan --json` (docs/schemas/plan.schema.json)
+// and the plan part of rotate's.
+type planResult struct {
+	Strategy           string          `json:"strategy"`
+	KeyBits            int             `json:"keyBits"`
+	Org                string          `json:"org"`
+	CurrentCertificate certSummary     `json:"currentCertificate"`
+	ContactCenters     []plannedCenter `json:"contactCenters"`
+	Steps              []plannedStep   `json:"steps"`
+}
+
+type plannedCenter struct {
+	Name   string `json:"name"`
+	App    string `json:"app"`
+	Trust  string `json:"trust"`
+	Pinned bool   `json:"pinned"`
+}
+
+type plannedStep struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// describePlan reads the scope and lists the steps of a plan; it calls no
+// mutating method. A --contact-center that names none is a usage error.
+func (a *app) describePlan(ctx context.Context, b *backends, plan *rotation.OrgPlan) (*planResult, error) {
 	ccs, err := b.idp.ContactCenters(ctx)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	o := plan.Options()
+	for _, name := range o.ContactCenters {
+		if !slices.ContainsFunc(ccs, func(c rotation.ContactCenter) bool { return c.Name == name }) {
+			return nil, usageErr(fmt.Errorf("--contact-center %q: the org has no Amazon Connect contact center of that name", name))
+		}
 	}
 	sig, err := b.idp.SigningState(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	o := plan.Options()
-	fmt.Fprintf(a.stdout, "Rotation plan (%s strategy, new %d-bit certificate) for %s\n", o.Strategy, o.KeyBits, b.idp.Name())
-	fmt.Fprintf(a.stdout, "Current IdP certificate: %s (%s)\n", sig.Default.Name, short(sig.Default.SHA256))
+	res := &planResult{Strategy: string(o.Strategy), KeyBits: o.KeyBits, Org: b.idp.Name(),
+		CurrentCertificate: summarize(sig.Default), ContactCenters: []plannedCenter{}, Steps: []plannedStep{}}
 	for _, c := range ccs {
 		if len(o.ContactCenters) > 0 && !slices.Contains(o.ContactCenters, c.Name) {
 			continue
 		}
-		pinned := ""
-		if s, ok := sig.App(c.App.Name); ok && s.Pinned {
-			pinned = "  [pinned: a person will be asked]"
-		}
-		fmt.Fprintf(a.stdout, "  contact center %s  app %s  trust %s%s\n", c.Name, c.App, orDash(c.Trust.ARN), pinned)
+		s, ok := sig.App(c.App.Name)
+		res.ContactCenters = append(res.ContactCenters, plannedCenter{Name: c.Name, App: c.App.String(), Trust: c.Trust.ARN, Pinned: ok && s.Pinned})
 	}
 	r, err := rotation.New(plan.Steps())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for i, s := range r.Plan() {
-		fmt.Fprintf(a.stdout, "%2d. %-10s %s\n", i+1, s.Name, s.Description)
+	for _, s := range r.Plan() {
+		res.Steps = append(res.Steps, plannedStep{Name: s.Name, Description: s.Description})
+	}
+	return res, nil
+}
+
+func printPlan(w io.Writer, res *planResult) {
+	fmt.Fprintf(w, "Rotation plan (%s strategy, new %d-bit certificate) for %s\n", res.Strategy, res.KeyBits, res.Org)
+	fmt.Fprintf(w, "Current IdP certificate: %s (%s)\n", res.CurrentCertificate.Name, short(res.CurrentCertificate.SHA256))
+	for _, c := range res.ContactCenters {
+		pinned := ""
+		if c.Pinned {
+			pinned = "  [pinned: a person will be asked]"
+		}
+		fmt.Fprintf(w, "  contact center %s  app %s  trust %s%s\n", c.Name, c.App, orDash(c.Trust), pinned)
+	}
+	for i, s := range res.Steps {
+		fmt.Fprintf(w, "%2d. %-10s %s\n", i+1, s.Name, s.Description)
+	}
+}
+
+// preflight runs the plan's preflight step alone, which reads and changes
+// nothing, so that plan refuses what rotate would refuse, with the same
+// message. A refusal exits 1.
+func preflight(ctx context.Context, plan *rotation.OrgPlan) error {
+	for _, s := range plan.Steps() {
+		if s.Name() != rotation.StepPreflight {
+			continue
+		}
+		err := s.Apply(ctx, plan.NewState("plan"))
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if errors.Is(err, rotation.ErrInvalidInput) {
+			return withStatus(exitNo, fmt.Errorf("preflight refuses the rotation: %w", err))
+		}
+		return err
 	}
 	return nil
 }

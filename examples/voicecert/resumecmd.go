@@ -1,9 +1,8 @@
 package main
 
 import (
-	"fmt"
+	"context"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,22 +11,24 @@ import (
 
 func (a *app) newResumeCmd(mode rotation.ResumeMode) *cobra.Command {
 	var (
-		journal, lockDir string
-		breakLock        bool
+		journal string
+		rf      runFlags
 	)
-	use, short := "resume", "Continue an interrupted rotation from its journal"
+	use, short, name := "resume", "Continue an interrupted rotation from its journal", "resume"
 	if mode == rotation.ResumeRollback {
-		use, short = "rollback", "Undo every completed step of a journaled rotation"
+		use, short, name = "rollback", "Undo every completed step of a journaled rotation", "rollback"
 	}
 	cmd := &cobra.Command{
 		Use:   use + " --journal FILE",
 		Short: short,
-		Args:  cobra.NoArgs,
+		Long: short + `. --journal is the journal file a rotate printed ("Journal: …"), in its
+--journal-dir. Ctrl-C behaves as in rotate.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			rec, err := rotation.LoadJournal(journal)
 			if err != nil {
-				return err
+				return usageErr(err)
 			}
 			b, err := a.connect(ctx)
 			if err != nil {
@@ -35,26 +36,26 @@ func (a *app) newResumeCmd(mode rotation.ResumeMode) *cobra.Command {
 			}
 			opts, err := rotation.OrgOptionsFrom(rec.State)
 			if err != nil {
-				return err
+				return usageErr(err)
 			}
 			plan, err := rotation.NewOrgPlan(b.idp, b.rp, append(opts, rotation.WithOrgLogger(b.log))...)
 			if err != nil {
-				return err
+				return usageErr(err)
 			}
-			if lockDir == "" {
-				lockDir = filepath.Dir(journal)
+			res := &runResult{Outcome: "refused", Steps: []stepTiming{}}
+			a.result(res)
+			o := plan.Options()
+			spec := runSpec{mode: name, journal: journal, lockDir: rf.lockDir, flags: rf, deleteOld: o.DeleteOld, soak: o.Soak}
+			if spec.lockDir == "" {
+				spec.lockDir = filepath.Join(filepath.Dir(journal), "locks")
 			}
-			err = a.run(ctx, b, plan, lockDir, journal, 30*time.Minute, breakLock,
-				func(r *rotation.Rotator) error { return r.Resume(ctx, rec, mode) }, rec.State)
-			if err == nil && mode == rotation.ResumeRollback {
-				fmt.Fprintln(a.stdout, "Rolled back: the org and IAM are as they were before the rotation.")
-			}
-			return err
+			return a.runRotation(ctx, b, plan, spec,
+				func(ctx context.Context, r *rotation.Rotator) error { return r.Resume(ctx, rec, mode) }, rec.State, res)
 		},
 	}
+	addJSON(cmd)
+	rf.add(cmd)
 	cmd.Flags().StringVar(&journal, "journal", "", "the journal file of the rotation")
-	cmd.Flags().StringVar(&lockDir, "lock-dir", "", "directory of the lock files (default: the journal's directory)")
-	cmd.Flags().BoolVar(&breakLock, "break-lock", false, "break the locks left by the interrupted process (only once sure it is gone)")
 	_ = cmd.MarkFlagRequired("journal")
 	return cmd
 }

@@ -19,31 +19,46 @@ func (a *app) newVerifyCmd() *cobra.Command {
 		Short: "Check that sign-in works: each contact center's signed SAML Response verifies against IAM",
 		Long: `verify checks, without changing anything, that Salesforce and IAM agree on each contact
 center's signing certificate and that a SAML Response the org signs for each contact center's app
-verifies against the metadata its IAM SAML provider holds.
-
-Exit status: 0 every contact center verifies; 1 one does not; 2 an error.`,
-		Args: cobra.NoArgs,
+verifies against the metadata its IAM SAML provider holds. verify exits 1 when one does not.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := a.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
-			failed, err := verifyAll(cmd.Context(), a.stdout, b, allowSHA1)
+			res := &verifyResult{ContactCenters: []verdict{}}
+			failed, err := verifyAll(cmd.Context(), a.out(), b, allowSHA1, &res.ContactCenters)
 			if err != nil {
 				return err
 			}
+			res.Verified = failed == 0
+			a.result(res)
 			if failed > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d contact center(s) do not verify", failed)}
+				return withStatus(exitNo, fmt.Errorf("%d contact center(s) do not verify", failed))
 			}
 			return nil
 		},
 	}
+	addJSON(cmd)
 	cmd.Flags().BoolVar(&allowSHA1, "allow-sha1", false, "accept SHA-1 signatures")
 	return cmd
 }
 
-// verifyAll prints one line per contact center and returns how many failed.
-func verifyAll(ctx context.Context, w io.Writer, b *backends, allowSHA1 bool) (int, error) {
+// verifyResult is the result of `verify --json` (docs/schemas/verify.schema.json).
+type verifyResult struct {
+	Verified       bool      `json:"verified"`
+	ContactCenters []verdict `json:"contactCenters"`
+}
+
+type verdict struct {
+	ContactCenter string `json:"contactCenter"`
+	OK            bool   `json:"ok"`
+	Verdict       string `json:"verdict"`
+}
+
+// verifyAll prints one line per contact center, appends it to verdicts
+// when not nil, and returns how many failed.
+func verifyAll(ctx context.Context, w io.Writer, b *backends, allowSHA1 bool, verdicts *[]verdict) (int, error) {
 	r, err := rotation.Check(ctx, b.idp, b.rp)
 	if err != nil {
 		return 0, err
@@ -79,7 +94,14 @@ func verifyAll(ctx context.Context, w io.Writer, b *backends, allowSHA1 bool) (i
 		if !strings.HasPrefix(verdict, "OK") {
 			failed++
 		}
+		if verdicts != nil {
+			*verdicts = append(*verdicts, verdictOf(cc.Name, verdict))
+		}
 		fmt.Fprintf(w, "%-20s %s\n", cc.Name, verdict)
 	}
 	return failed, nil
+}
+
+func verdictOf(name, v string) verdict {
+	return verdict{ContactCenter: name, OK: strings.HasPrefix(v, "OK"), Verdict: v}
 }
