@@ -136,11 +136,13 @@ func (a *app) runRotation(ctx context.Context, b *backends, plan *rotation.OrgPl
 		return withStatus(exitApplied, &leftAppliedError{err: fmt.Errorf("rollback stopped by %s", stopped),
 			journal: spec.journal, next: "voicecert rollback --journal " + shellQuote(spec.journal)})
 	}
-	return a.outcome(err, spec, st, res, time.Duration(res.ElapsedMs)*time.Millisecond)
+	var ie *interruptedError
+	errors.As(context.Cause(ctx), &ie)
+	return a.outcome(err, spec, st, res, time.Duration(res.ElapsedMs)*time.Millisecond, ie)
 }
 
 // outcome prints and classifies how a rotation ended.
-func (a *app) outcome(err error, spec runSpec, st *rotation.State, res *runResult, elapsed time.Duration) error {
+func (a *app) outcome(err error, spec runSpec, st *rotation.State, res *runResult, elapsed time.Duration, ie *interruptedError) error {
 	elapsed = elapsed.Round(time.Millisecond)
 	if err == nil {
 		if spec.mode == "rollback" {
@@ -168,7 +170,7 @@ func (a *app) outcome(err error, spec runSpec, st *rotation.State, res *runResul
 	}
 	var re *rotation.RotationError
 	if errors.As(err, &re) {
-		return a.rotationFailed(re, spec, res)
+		return a.rotationFailed(re, spec, res, ie)
 	}
 	if journalApplied(spec.journal) {
 		res.Outcome = "left-applied"
@@ -182,7 +184,7 @@ func (a *app) outcome(err error, spec runSpec, st *rotation.State, res *runResul
 
 // rotationFailed reports a rotation that failed: rolled back completely
 // (exit 1), or not (exit 2, with the journal and the next command).
-func (a *app) rotationFailed(re *rotation.RotationError, spec runSpec, res *runResult) error {
+func (a *app) rotationFailed(re *rotation.RotationError, spec runSpec, res *runResult, ie *interruptedError) error {
 	cause := stepCause(re)
 	if re.RolledBack && re.Journal == nil {
 		res.Outcome = "rolled-back"
@@ -190,8 +192,7 @@ func (a *app) rotationFailed(re *rotation.RotationError, spec runSpec, res *runR
 		if len(re.Undone) > 0 {
 			undone = fmt.Sprintf("rolled back completely (%s)", joinComma(re.Undone))
 		}
-		var ie *interruptedError
-		if errors.As(re.Err, &ie) {
+		if ie != nil {
 			return withStatus(exitNo, fmt.Errorf("%s at step %s and %s: nothing changed", ie.Error(), re.Step, undone))
 		}
 		return withStatus(exitNo, fmt.Errorf("rotation failed at step %s: %s; %s: nothing changed", re.Step, cause, undone))
