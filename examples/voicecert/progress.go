@@ -53,8 +53,10 @@ func (p *progress) Observe(_ context.Context, e rotation.Event) {
 	if e.Rollback {
 		attrs = append(attrs, "rollback", true)
 	}
+	errText := ""
 	if e.Err != nil {
-		attrs = append(attrs, "error", oneSentence(e.Err.Error()))
+		errText = stepError(e.Step, e.Err)
+		attrs = append(attrs, "error", errText)
 	}
 	switch e.Type {
 	case rotation.EventRotationStarted:
@@ -78,14 +80,14 @@ func (p *progress) Observe(_ context.Context, e rotation.Event) {
 		p.steps = append(p.steps, stepTiming{Name: e.Step, ElapsedMs: d.Milliseconds(), Status: "done"})
 		p.con.say(string(e.Type), "✔ "+step("done in "+d.Round(time.Millisecond).String()), append(attrs, "elapsedMs", d.Milliseconds())...)
 	case rotation.EventStepRetrying:
-		p.con.say(string(e.Type), fmt.Sprintf("↻ %-10s attempt %d failed, retrying: %s", e.Step, e.Attempt, oneSentence(e.Err.Error())), append(attrs, "attempt", e.Attempt)...)
+		p.con.say(string(e.Type), fmt.Sprintf("↻ %-10s attempt %d failed, retrying: %s", e.Step, e.Attempt, errText), append(attrs, "attempt", e.Attempt)...)
 	case rotation.EventStepFailed:
 		p.steps = append(p.steps, stepTiming{Name: e.Step, ElapsedMs: e.Time.Sub(p.started[e.Step]).Milliseconds(), Status: "failed"})
-		p.con.say(string(e.Type), "✘ "+step("failed: "+oneSentence(e.Err.Error())), attrs...)
+		p.con.say(string(e.Type), "✘ "+step("failed: "+errText), attrs...)
 	case rotation.EventStepRolledBack:
 		p.con.say(string(e.Type), "↩ "+step("rolled back"), attrs...)
 	case rotation.EventRollbackFailed:
-		p.con.say(string(e.Type), "‼ "+step("rollback FAILED: "+oneSentence(e.Err.Error())), attrs...)
+		p.con.say(string(e.Type), "‼ "+step("rollback FAILED: "+errText), attrs...)
 	case rotation.EventWaiting:
 		if m := e.Manual; m != nil {
 			p.manual(e.Step, m, attrs)

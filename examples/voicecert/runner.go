@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -213,14 +214,18 @@ func (a *app) rotationFailed(re *rotation.RotationError, spec runSpec, res *runR
 
 // stepCause is the cause of a failed step, in one sentence, without the
 // manual instructions progress already printed.
-func stepCause(re *rotation.RotationError) string {
+func stepCause(re *rotation.RotationError) string { return stepError(re.Step, re.Err) }
+
+// stepError says err of step in one sentence: without the step's name
+// again, and without the manual instructions progress printed once.
+func stepError(step string, err error) string {
 	var ge *rotation.ManualGateError
-	if errors.As(re.Err, &ge) && ge.TimedOut {
+	if errors.As(err, &ge) && ge.TimedOut {
 		return fmt.Sprintf("timed out after %s waiting for %s of manual action %q (instructions above)", formatDuration(ge.Timeout), ge.Waiting, ge.Manual.Action)
 	}
-	s := oneSentence(re.Err.Error())
-	prefix := fmt.Sprintf("step %q: ", re.Step)
-	for len(s) > len(prefix) && s[:len(prefix)] == prefix {
+	s := oneSentence(err.Error())
+	prefix := fmt.Sprintf("step %q: ", step)
+	for strings.HasPrefix(s, prefix) {
 		s = s[len(prefix):]
 	}
 	return s

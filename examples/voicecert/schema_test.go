@@ -110,3 +110,5 @@ func jsonLines(t *testing.T, stderr string) []map[string]any {
 	}
 	return lines
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
