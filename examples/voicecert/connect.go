@@ -45,6 +45,16 @@ type connection struct {
 
 	connectTimeout durationValue
 	timeout        durationValue
+
+	// awsAccounts is how each AWS account in use is reached, for the
+	// hints of a refused call.
+	awsAccounts map[string]awsAccount
+}
+
+// awsAccount is the configuration used for one AWS account.
+type awsAccount struct {
+	cfg     awssdk.Config
+	profile string
 }
 
 func (c *connection) addFlags(cmd *cobra.Command) {
@@ -216,6 +226,10 @@ func (c *connection) relyingParty(ctx context.Context, idp rotation.IdentityProv
 		if err != nil {
 			return nil, fmt.Errorf("AWS configuration for account %s: %w", acct, err)
 		}
+		if c.awsAccounts == nil {
+			c.awsAccounts = map[string]awsAccount{}
+		}
+		c.awsAccounts[acct] = awsAccount{cfg: cfg, profile: profiles[acct]}
 		cfg.HTTPClient = withTimeout(cfg.HTTPClient, "AWS IAM", time.Duration(c.connectTimeout), time.Duration(c.timeout))
 		if cfg.Region == "" {
 			cfg.Region = "us-east-1" // IAM is global; the SDK still wants a region.

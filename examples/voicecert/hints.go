@@ -12,7 +12,10 @@ import (
 func hintFor(err error) string {
 	var ne *networkError
 	var ae *aws.APIError
+	var he *hintedError
 	switch {
+	case errors.As(err, &he):
+		return he.hint
 	case invalidSession(err):
 		return `Salesforce refused the session (INVALID_SESSION_ID). Get a valid token for the credential you use:
 SALESFORCE_ACCESS_TOKEN: a fresh one from "sf org auth show-access-token --target-org ALIAS" (tokens expire);

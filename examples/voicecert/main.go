@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// cobra refused the command line before any command ran.
 		err = usageErr(err)
 	}
+	err = a.explainAccessDenied(ctx, err)
 	code := exitStatus(err)
 	var ee *exitErr
 	if err != nil && !(errors.As(err, &ee) && ee.reported) {
