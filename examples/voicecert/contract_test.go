@@ -180,6 +180,7 @@ func TestExitStatusContract(t *testing.T) {
 			cancel(in.cause())
 			var out, errOut strings.Builder
 			code := run(withInterrupts(ctx, in), []string{"check"}, strings.NewReader(""), &out, &errOut)
+			assert.Contains(t, errOut.String(), "interrupted (SIGINT): stopped before changing anything")
 			return out.String(), errOut.String(), code
 		}},
 		{"something left applied", exitApplied, func(t *testing.T) (string, string, int) {

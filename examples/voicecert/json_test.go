@@ -67,6 +67,12 @@ func TestLogFormatJSONIsPureJSONLines(t *testing.T) {
 	for _, e := range []string{"journal", "step.started", "step.succeeded", "step.waiting", "step.failed", "step.rolledback", "command.failed"} {
 		assert.Positive(t, events[e], "event %s in %v", e, events)
 	}
+	// A usage error cobra finds is a JSON line too.
+	_, stderr, code = cli(t, "", "check", "--log-format", "json", "--nope")
+	require.Equal(t, exitUsage, code)
+	lines := jsonLines(t, stderr)
+	require.Len(t, lines, 1, stderr)
+	assert.Equal(t, "command.failed", lines[0]["event"])
 }
 
 // The manual action's instructions are printed once, the final error is
@@ -75,8 +81,9 @@ func TestLogFormatJSONIsPureJSONLines(t *testing.T) {
 func TestMessagesAreSaidOnce(t *testing.T) {
 	sandboxEnv(t, sandbox.Options{})
 	dir := t.TempDir()
-	out, stderr, code := cli(t, "", "rotate", "--yes", "--journal-dir", dir, "--key-bits", "2048", "--manual-timeout", "1s")
+	out, stderr, code := cli(t, "", "rotate", "--yes", "--journal-dir", dir, "--key-bits", "2048", "--manual-timeout", "2s", "--progress-interval", "500ms")
 	require.Equal(t, exitNo, code, "%s\n%s", out, stderr)
+	assert.Regexp(t, `activate +waiting for a person: set the IdP certificate .*, \ds left`, stderr, "a countdown follows the instructions")
 	i := strings.Index(stderr, "waiting for a person")
 	require.GreaterOrEqual(t, i, 0, stderr)
 	lines := strings.Split(stderr[i:], "\n")

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -36,7 +37,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	a.stdin, a.stdout = stdin, stdout
-	a.con = newConsole(stderr, false)
+	a.con = newConsole(stderr, logFormatJSON(args))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if in := interruptsFrom(ctx); in != nil {
@@ -52,6 +53,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil && !a.started {
 		// cobra refused the command line before any command ran.
 		err = usageErr(err)
+	}
+	var ie *interruptedError
+	if ee := (*exitErr)(nil); err != nil && !errors.As(err, &ee) && errors.As(context.Cause(ctx), &ie) {
+		err = withStatus(exitNo, fmt.Errorf("%w: stopped before changing anything", ie))
 	}
 	err = a.explainAccessDenied(ctx, err)
 	code := exitStatus(err)
@@ -107,4 +112,15 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usageErr(errors.New(cmd.CommandPath() + ": unexpected argument " + quoteArgs(args) + " (flags take their value as --flag value or --flag=value)"))
 	}
 	return nil
+}
+
+// logFormatJSON reports whether args ask for --log-format json, so that even
+// an error cobra finds in the command line is a JSON line.
+func logFormatJSON(args []string) bool {
+	for i, a := range args {
+		if a == "--log-format=json" || a == "--log-format" && i+1 < len(args) && args[i+1] == "json" {
+			return true
+		}
+	}
+	return false
 }

@@ -128,6 +128,9 @@ func TestREADMECommands(t *testing.T) {
 			stdout, stderr, code = cli(t, "", args...)
 		}
 		require.Equal(t, want[line], code, "%s\nstdout:\n%s\nstderr:\n%s", line, stdout, stderr)
+		if strings.Contains(line, "--force") {
+			assert.Contains(t, stdout, "add --delete-old to a rotation", "certificates accumulate: the summary says so")
+		}
 		if strings.Contains(line, "--soak 2s") {
 			assert.Regexp(t, regexp.MustCompile(`soak +IAM trusts both certificates until the soak ends, \ds left`), stderr,
 				"a long wait says what it waits for and how long is left")
