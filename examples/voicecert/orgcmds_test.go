@@ -8,11 +8,9 @@ import (
 	"crypto/x509/pkix"
 	"fmt"
 	"math/big"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -227,6 +225,14 @@ func TestRotateAsksFirst(t *testing.T) {
 	requireSandboxRotated(t, w, before)
 	out, _, code = cli(t, "", "verify")
 	assert.Equal(t, 0, code, out)
+
+	// Straight away again: rotate says the org was just rotated and asks.
+	rotated := w.Snapshot()
+	out, _, code = cli(t, "n\n", "rotate", "--journal-dir", dir, "--key-bits", "2048")
+	assert.Equal(t, exitNo, code)
+	assert.Contains(t, out, "The org was rotated")
+	assert.Contains(t, out, "Rotate again anyway? [y/N]")
+	assert.Equal(t, rotated, w.Snapshot())
 }
 
 func TestRotateIfExpiringWithin(t *testing.T) {
@@ -264,31 +270,6 @@ func requireSandboxRotated(t *testing.T, w *sandbox.World, before sandbox.State)
 		require.Len(t, certs, 1, arn)
 		assert.Equal(t, after.Org.Certificates[newName], certs[0].SHA256, arn)
 	}
-}
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds the voicecert command once per test process.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "voicecert-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "voicecert")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = &exec.Error{Name: string(out), Err: err}
-		}
-	})
-	require.NoError(t, buildErr)
-	return binPath
 }
 
 // Killing `rotate` with SIGKILL mid-run leaves a journal from which

@@ -292,3 +292,24 @@ func secondCtrlCLeavesResumableJournal(t *testing.T) int {
 	requireNoLocks(t, dir)
 	return stopped
 }
+
+// SIGTERM (what a service manager sends) rolls back as Ctrl-C does.
+func TestSIGTERMRollsBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the command")
+	}
+	t.Parallel()
+	w, err := sandbox.Start(t.Context(), sandbox.Options{Pinned: -1})
+	require.NoError(t, err)
+	t.Cleanup(w.Close)
+	before := w.Snapshot()
+	env, dir := processEnv(t, w), t.TempDir()
+	term := startTerminal(t, env, "rotate", "--yes", "--journal-dir", dir, "--key-bits", "2048", "--soak", "1m")
+	waitJournal(t, dir, rotation.StepSoak, rotation.StepRunning, term.done)
+	require.NoError(t, term.cmd.Process.Signal(syscall.SIGTERM))
+	code := term.wait(60 * time.Second)
+	require.Equal(t, exitNo, code, term.output())
+	assert.Contains(t, term.output(), "Interrupted (SIGTERM): rolling back")
+	assert.Equal(t, before, w.Snapshot())
+	requireNoLocks(t, dir)
+}
