@@ -170,6 +170,7 @@ func TestExitStatusContract(t *testing.T) {
 			assert.Contains(t, stderr, "rotation failed at step activate")
 			assert.Contains(t, stderr, "rolled back completely")
 			assert.NotContains(t, stderr, `step "activate" failed: step "activate"`)
+			assert.Contains(t, stderr, "hint: ", "the cause's hint survives the summary")
 			return stdout, stderr, code
 		}},
 		{"interrupted", exitNo, func(t *testing.T) (string, string, int) {

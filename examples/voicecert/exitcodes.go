@@ -43,7 +43,7 @@ const exitContract = `Exit status (every command):
       command before it changed anything
   64  usage error: unknown flag or command, bad value, unknown contact center`
 
-// exitError carries the process exit status of a command.
+// exitErr carries the process exit status of a command.
 type exitErr struct {
 	code int
 	err  error

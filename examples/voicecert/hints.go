@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/voicecert/voicecert/aws"
+	"github.com/voicecert/voicecert/rotation"
 	"github.com/voicecert/voicecert/salesforce"
 )
 
@@ -13,9 +14,13 @@ func hintFor(err error) string {
 	var ne *networkError
 	var ae *aws.APIError
 	var he *hintedError
+	var ge *rotation.ManualGateError
 	switch {
 	case errors.As(err, &he):
 		return he.hint
+	case errors.As(err, &ge) && ge.TimedOut:
+		return "nobody made the change within --manual-timeout " + formatDuration(ge.Timeout) + ": run again and follow the instructions, allow longer with --manual-timeout, " +
+			`or set the app's IdP Certificate to "Default IdP Certificate" once so rotations need no person`
 	case invalidSession(err):
 		return `Salesforce refused the session (INVALID_SESSION_ID). Get a valid token for the credential you use:
 SALESFORCE_ACCESS_TOKEN: a fresh one from "sf org auth show-access-token --target-org ALIAS" (tokens expire);

@@ -127,7 +127,7 @@ func (p *progress) startTicker(step string, since time.Time, doing string) {
 	case step == rotation.StepTrust || step == rotation.StepVerify:
 		what += ", waiting for IAM to serve the change and for sign-in to verify"
 	}
-	p.ticker(step, tick, func(now time.Time) (string, []any) {
+	p.ticker(tick, func(now time.Time) (string, []any) {
 		if !deadline.IsZero() {
 			left := deadline.Sub(now).Round(time.Second)
 			return fmt.Sprintf("  %-10s %s, %s left", step, what, left), []any{"step", step, "remainingMs", left.Milliseconds()}
@@ -138,14 +138,14 @@ func (p *progress) startTicker(step string, since time.Time, doing string) {
 }
 
 func (p *progress) startCountdown(step string, deadline time.Time, what string) {
-	p.ticker(step, p.tick, func(now time.Time) (string, []any) {
+	p.ticker(p.tick, func(now time.Time) (string, []any) {
 		left := deadline.Sub(now).Round(time.Second)
 		return fmt.Sprintf("  %-10s waiting for %s, %s left", step, what, left), []any{"step", step, "remainingMs", left.Milliseconds()}
 	})
 }
 
 // ticker prints line() every tick until the next event.
-func (p *progress) ticker(_ string, tick time.Duration, line func(time.Time) (string, []any)) {
+func (p *progress) ticker(tick time.Duration, line func(time.Time) (string, []any)) {
 	stop := make(chan struct{})
 	p.stop = stop
 	go func() {

@@ -194,9 +194,9 @@ func (a *app) rotationFailed(re *rotation.RotationError, spec runSpec, res *runR
 			undone = fmt.Sprintf("rolled back completely (%s)", joinComma(re.Undone))
 		}
 		if ie != nil {
-			return withStatus(exitNo, fmt.Errorf("%s at step %s and %s: nothing changed", ie.Error(), re.Step, undone))
+			return withStatus(exitNo, &reworded{msg: fmt.Sprintf("%s at step %s and %s: nothing changed", ie.Error(), re.Step, undone), err: re})
 		}
-		return withStatus(exitNo, fmt.Errorf("rotation failed at step %s: %s; %s: nothing changed", re.Step, cause, undone))
+		return withStatus(exitNo, &reworded{msg: fmt.Sprintf("rotation failed at step %s: %s; %s: nothing changed", re.Step, cause, undone), err: re})
 	}
 	res.Outcome = "left-applied"
 	msg := fmt.Sprintf("rotation failed at step %s: %s", re.Step, cause)
@@ -209,7 +209,7 @@ func (a *app) rotationFailed(re *rotation.RotationError, spec runSpec, res *runR
 	if re.Journal != nil {
 		msg += "; the journal could not be written: " + re.Journal.Error()
 	}
-	return withStatus(exitApplied, &leftAppliedError{err: errors.New(msg), journal: spec.journal, next: nextCommand(spec.journal)})
+	return withStatus(exitApplied, &leftAppliedError{err: &reworded{msg: msg, err: re}, journal: spec.journal, next: nextCommand(spec.journal)})
 }
 
 // stepCause is the cause of a failed step, in one sentence, without the
@@ -236,3 +236,13 @@ func nextCommand(journal string) string {
 }
 
 func isVoicecertCert(name string) bool { return len(name) > 10 && name[:10] == "voicecert_" }
+
+// reworded is err said in one sentence for a person; errors.Is and
+// errors.As still reach err (and the hints their causes).
+type reworded struct {
+	msg string
+	err error
+}
+
+func (e *reworded) Error() string { return e.msg }
+func (e *reworded) Unwrap() error { return e.err }
