@@ -8,7 +8,9 @@
 // one RelyingParty per account. FindProvider locates a provider by ARN or
 // name, CheckRoleTrust and TrustingRoles check (read-only) that a role's
 // trust policy lets the provider federate, and TagLocker is a
-// rotation.Locker kept in a provider tag. Policy is the least-privilege IAM
+// rotation.Locker kept in provider tags that accepts every key
+// rotation.OrgPlan.LockKeys returns (see TagLocker for how an org key is
+// held). Policy is the least-privilege IAM
 // policy for all of it.
 //
 // Calls go through IAMAPI, a narrow interface that *iam.Client satisfies.
@@ -17,6 +19,18 @@
 // cfg.RetryMode, cfg.Retryer); the backend retries ConcurrentModification
 // itself and classifies every other failure as an *APIError marked
 // rotation.Transient or rotation.Permanent.
+//
+// That is the only retry of a request: the rotation engine does not run a
+// step again for an *APIError, only for a NotPropagatedError (it matches
+// rotation.ErrNotPropagated, see rotation.ShouldRetryStep). One IAM request
+// answered throttling or a 5xx every time is sent at most the retryer's
+// MaxAttempts times by one call (3 with the standard retryer); an
+// UpdateSAMLProvider, TagSAMLProvider or UntagSAMLProvider is sent again
+// after ConcurrentModification up to Options.ConcurrentModificationRetries
+// times, each send with the retryer's attempts: at most
+// (1 + ConcurrentModificationRetries) × MaxAttempts sends (18 by default).
+// SetTrust's wait for propagation polls GetSAMLProvider for at most
+// PropagationTimeout, each poll with the retryer's attempts.
 //
 // Guarantees: a provider is only read and updated, never created, deleted
 // or recreated (which would change its UUID and break federation); a

@@ -89,15 +89,24 @@ const (
 // characters. [C] IAM service model (tagValueType).
 const tagValueMax = 256
 
+// Tag keys allow the same characters and at most 128. [C] IAM service
+// model (tagKeyType).
+const tagKeyMax = 128
+
+// sanitizeTagKey replaces the characters a tag key does not allow with "_".
+func sanitizeTagKey(s string) string { return strings.Map(tagRune, s) }
+
+func tagRune(r rune) rune {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune("_.:/=+-@", r):
+		return r
+	default:
+		return '_'
+	}
+}
+
 func sanitizeTagValue(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune("_.:/=+-@", r):
-			return r
-		default:
-			return '_'
-		}
-	}, s)
+	s = strings.Map(tagRune, s)
 	if len(s) > 64 {
 		s = s[:64]
 	}

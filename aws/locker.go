@@ -2,24 +2,22 @@ package aws
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-
 	"github.com/voicecert/voicecert/rotation"
 )
 
 // LockTagKey is the tag TagLocker sets on a SAML provider while it holds
-// the provider's lock.
+// the lock of the provider's trust (key "trust:<ARN>").
 const LockTagKey = "voicecert:lock"
 
 // TagLockerOptions configure a TagLocker.
@@ -31,11 +29,31 @@ type TagLockerOptions struct {
 	// next Lock. Default 1 hour: longer than a rotation, shorter than the
 	// time an operator should wait after a crash.
 	TTL time.Duration
+	// OrgAnchors are the ARNs of the SAML providers that carry the lock of
+	// an org key ("idp:…"). Default: in every account the locker serves,
+	// the provider FindProvider finds by its default names.
+	OrgAnchors []string
 }
 
-// TagLocker is a rotation.Locker that records a lock as a tag on the IAM
-// SAML provider it protects, so that rotations run from different machines
-// against one provider see each other. The lock key is the provider's ARN.
+// TagLocker is a rotation.Locker that records a lock as a tag on IAM SAML
+// providers, so that rotations run from different machines see each other.
+// It accepts every key rotation.OrgPlan.LockKeys returns:
+//
+//   - "trust:<ARN>" (or the bare ARN) locks that SAML provider's trust: the
+//     tag LockTagKey on the provider itself.
+//   - "idp:<org>" locks the org. IAM has nothing that stands for a
+//     Salesforce org, so the lock is the tag "voicecert:lock:idp:<org>" on
+//     the org's anchors: by default the SAML provider Service Cloud Voice
+//     created in each AWS account the locker serves (FindProvider with no
+//     name), taken in account order; Lock fails if any anchor is held and
+//     then releases the ones it took. Two lockers of one org therefore
+//     exclude each other on the org key as long as they serve at least one
+//     account in common (the voicecert command serves every account of
+//     every contact center of the org), or are given the same
+//     TagLockerOptions.OrgAnchors. An org key with no anchor is refused
+//     with an error matching rotation.ErrNotFound. The tag key names the
+//     org, so one provider can anchor several orgs and hold its own trust
+//     lock as well.
 //
 // Tags are not compare-and-swap: IAM has no conditional TagSAMLProvider, so
 // two lockers that read "no lock" at the same moment can both write their
@@ -47,15 +65,30 @@ type TagLockerOptions struct {
 // rotation, not as a mutual-exclusion primitive; run rotations of one org
 // from one place with rotation.FileLocker when that matters.
 type TagLocker struct {
-	rp    *RelyingParty
-	owner string
-	ttl   time.Duration
+	rps     []*RelyingParty // sorted by account
+	owner   string
+	ttl     time.Duration
+	anchors []string
 }
 
 var _ rotation.Locker = (*TagLocker)(nil)
 
-// NewTagLocker returns a TagLocker that tags providers through rp.
+// NewTagLocker returns a TagLocker that tags providers of rp's account.
 func NewTagLocker(rp *RelyingParty, optFns ...func(*TagLockerOptions)) *TagLocker {
+	return newTagLocker([]*RelyingParty{rp}, optFns)
+}
+
+// NewMultiTagLocker returns a TagLocker that tags providers of every
+// account of m, each through its RelyingParty.
+func NewMultiTagLocker(m Multi, optFns ...func(*TagLockerOptions)) *TagLocker {
+	rps := make([]*RelyingParty, 0, len(m))
+	for _, a := range m.Accounts() {
+		rps = append(rps, m[a])
+	}
+	return newTagLocker(rps, optFns)
+}
+
+func newTagLocker(rps []*RelyingParty, optFns []func(*TagLockerOptions)) *TagLocker {
 	var o TagLockerOptions
 	for _, fn := range optFns {
 		fn(&o)
@@ -67,13 +100,14 @@ func NewTagLocker(rp *RelyingParty, optFns ...func(*TagLockerOptions)) *TagLocke
 	if o.TTL <= 0 {
 		o.TTL = time.Hour
 	}
-	return &TagLocker{rp: rp, owner: sanitizeTagValue(o.Owner), ttl: o.TTL}
+	return &TagLocker{rps: rps, owner: sanitizeTagValue(o.Owner), ttl: o.TTL, anchors: slices.Clone(o.OrgAnchors)}
 }
 
-// TagLockedError reports a SAML provider locked by another holder. It
-// matches rotation.ErrLocked.
+// TagLockedError reports a lock held by another holder. It matches
+// rotation.ErrLocked.
 type TagLockedError struct {
-	ARN string
+	// ARN is the SAML provider whose tag holds the lock; Key the lock key.
+	ARN, Key string
 	// Owner is the holder named in the tag (the raw tag value when it
 	// cannot be read); Expires is when the lock lapses (zero if unknown).
 	Owner   string
@@ -81,11 +115,15 @@ type TagLockedError struct {
 }
 
 func (e *TagLockedError) Error() string {
-	msg := fmt.Sprintf("aws: SAML provider %s is locked by %s", e.ARN, e.Owner)
+	what := "SAML provider " + e.ARN
+	if e.Key != "" && e.Key != rotation.TrustLockPrefix+e.ARN {
+		what = fmt.Sprintf("lock %q (on SAML provider %s)", e.Key, e.ARN)
+	}
+	msg := fmt.Sprintf("aws: %s is locked by %s", what, e.Owner)
 	if !e.Expires.IsZero() {
 		msg += " until " + e.Expires.Format(time.RFC3339)
 	} else {
-		msg += fmt.Sprintf(" (remove the tag %s to release it)", LockTagKey)
+		msg += fmt.Sprintf(" (remove the tag %s to release it)", tagKeyFor(e.Key))
 	}
 	return msg
 }
@@ -93,123 +131,149 @@ func (e *TagLockedError) Error() string {
 // Is makes errors.Is(err, rotation.ErrLocked) true.
 func (e *TagLockedError) Is(target error) bool { return target == rotation.ErrLocked }
 
-// Lock takes the lock on the SAML provider whose ARN is key. A lock held by
-// another owner and not expired returns a *TagLockedError at once.
+// Lock takes the lock on key (see TagLocker for the keys it accepts). A
+// lock held by another owner and not expired returns a *TagLockedError at
+// once; a key of no known form an error matching rotation.ErrInvalidInput.
 func (l *TagLocker) Lock(ctx context.Context, key string) (rotation.Lock, error) {
-	ref, err := l.rp.resolve(rotation.TrustRef{ARN: key})
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	now := l.rp.opts.Clock()
-	if cur, found, err := l.read(ctx, ref); err != nil {
-		return nil, err
-	} else if found {
-		h := parseLockValue(cur)
-		if h.expires.IsZero() || h.expires.After(now) {
-			return nil, &TagLockedError{ARN: ref.ARN, Owner: h.owner, Expires: h.expires}
-		}
-		l.rp.log.WarnContext(ctx, "aws: taking over an expired lock", "arn", ref.ARN, "owner", h.owner, "expired", h.expires)
-	}
-	token := make([]byte, 6)
-	_, _ = rand.Read(token)
-	value := fmt.Sprintf("owner=%s token=%s expires=%s", l.owner, hex.EncodeToString(token), now.Add(l.ttl).UTC().Format(time.RFC3339))
-	if len(value) > tagValueMax {
-		value = value[:tagValueMax]
-	}
-	if err := l.rp.withConcurrencyRetry(ctx, ref, "TagSAMLProvider", func() error {
-		_, err := l.rp.client.TagSAMLProvider(ctx, &iam.TagSAMLProviderInput{
-			SAMLProviderArn: &ref.ARN,
-			Tags:            []types.Tag{{Key: awssdk.String(LockTagKey), Value: &value}},
-		})
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	// Read back: a concurrent Lock that wrote after us wins.
-	got, found, err := l.read(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	if !found || got != value {
-		h := parseLockValue(got)
-		return nil, &TagLockedError{ARN: ref.ARN, Owner: h.owner, Expires: h.expires}
-	}
-	l.rp.log.InfoContext(ctx, "aws: locked SAML provider", "arn", ref.ARN, "owner", l.owner, "ttl", l.ttl)
-	return &tagLock{l: l, ref: ref, value: value}, nil
-}
-
-// read returns the lock tag's value, if the provider has one.
-func (l *TagLocker) read(ctx context.Context, ref rotation.TrustRef) (string, bool, error) {
-	p := iam.NewListSAMLProviderTagsPaginator(l.rp.client, &iam.ListSAMLProviderTagsInput{SAMLProviderArn: &ref.ARN})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	var anchors []rotation.TrustRef
+	switch {
+	case strings.HasPrefix(key, rotation.TrustLockPrefix), strings.HasPrefix(key, "arn:"):
+		ref, err := l.trust(strings.TrimPrefix(key, rotation.TrustLockPrefix))
 		if err != nil {
-			return "", false, mapError(err, ref.Account, "ListSAMLProviderTags", ref.ARN)
+			return nil, err
 		}
-		for _, t := range page.Tags {
-			if awssdk.ToString(t.Key) == LockTagKey {
-				return awssdk.ToString(t.Value), true, nil
+		anchors, key = []rotation.TrustRef{ref}, rotation.TrustLockPrefix+ref.ARN
+	case strings.HasPrefix(key, rotation.IdPLockPrefix) && len(key) > len(rotation.IdPLockPrefix):
+		var err error
+		if anchors, err = l.orgAnchors(ctx); err != nil {
+			return nil, fmt.Errorf("aws: lock %q: %w", key, err)
+		}
+	default:
+		return nil, fmt.Errorf("aws: lock key %q: want %s<SAML provider ARN> or %s<org>: %w",
+			key, rotation.TrustLockPrefix, rotation.IdPLockPrefix, rotation.ErrInvalidInput)
+	}
+	lock := &tagLock{l: l, key: key}
+	for _, ref := range anchors {
+		h, err := l.take(ctx, ref, key)
+		if err != nil {
+			if uerr := lock.Unlock(context.WithoutCancel(ctx)); uerr != nil {
+				err = errors.Join(err, uerr)
 			}
+			return nil, err
+		}
+		lock.held = append(lock.held, h)
+	}
+	return lock, nil
+}
+
+// trust resolves a provider ARN to its account's relying party.
+func (l *TagLocker) trust(arn string) (rotation.TrustRef, error) {
+	rp, err := l.relyingParty(arn)
+	if err != nil {
+		return rotation.TrustRef{}, err
+	}
+	return rp.resolve(rotation.TrustRef{ARN: arn})
+}
+
+func (l *TagLocker) relyingParty(arn string) (*RelyingParty, error) {
+	a, err := parseARN(arn, "saml-provider/")
+	if err != nil {
+		return nil, invalidRef(rotation.TrustRef{ARN: arn}, err.Error())
+	}
+	for _, rp := range l.rps {
+		if acct := rp.Account(); acct == "" || acct == a.account {
+			return rp, nil
 		}
 	}
-	return "", false, nil
+	return nil, invalidRef(rotation.TrustRef{ARN: arn}, "is in account "+a.account+", which this locker does not serve")
 }
 
-type lockValue struct {
-	owner   string
-	expires time.Time
+// orgAnchors returns the providers that carry an org lock, in a fixed order.
+func (l *TagLocker) orgAnchors(ctx context.Context) ([]rotation.TrustRef, error) {
+	var refs []rotation.TrustRef
+	if len(l.anchors) > 0 {
+		for _, arn := range l.anchors {
+			ref, err := l.trust(arn)
+			if err != nil {
+				return nil, err
+			}
+			refs = append(refs, ref)
+		}
+	} else {
+		for _, rp := range l.rps {
+			ref, err := rp.FindProvider(ctx, "")
+			switch {
+			case errors.Is(err, rotation.ErrNotFound):
+				continue
+			case err != nil:
+				return nil, err
+			}
+			refs = append(refs, ref)
+		}
+	}
+	if len(refs) == 0 {
+		return nil, fmt.Errorf("no SAML provider of a default name to anchor the org lock in accounts %v (set TagLockerOptions.OrgAnchors): %w",
+			l.accounts(), rotation.ErrNotFound)
+	}
+	slices.SortFunc(refs, func(a, b rotation.TrustRef) int { return strings.Compare(a.ARN, b.ARN) })
+	return slices.CompactFunc(refs, func(a, b rotation.TrustRef) bool { return a.ARN == b.ARN }), nil
 }
 
-// parseLockValue reads "owner=… token=… expires=…"; an unreadable value
-// gives the raw value as owner and a zero expiry.
-func parseLockValue(v string) lockValue {
-	h := lockValue{owner: v}
-	fields := map[string]string{}
-	for f := range strings.FieldsSeq(v) {
-		k, val, _ := strings.Cut(f, "=")
-		fields[k] = val
+func (l *TagLocker) accounts() []string {
+	var out []string
+	for _, rp := range l.rps {
+		out = append(out, orUnknown(rp.Account()))
 	}
-	if t, err := time.Parse(time.RFC3339, fields["expires"]); err == nil && fields["owner"] != "" {
-		h = lockValue{owner: fields["owner"], expires: t}
+	return out
+}
+
+// tagKeyFor returns the tag that holds the lock of key: LockTagKey for a
+// trust, "voicecert:lock:idp:<org>" for an org (a digest when longer than
+// IAM allows).
+func tagKeyFor(key string) string {
+	if key == "" || strings.HasPrefix(key, rotation.TrustLockPrefix) {
+		return LockTagKey
 	}
-	return h
+	k := LockTagKey + ":" + sanitizeTagKey(key)
+	if len(k) > tagKeyMax {
+		sum := sha256.Sum256([]byte(key))
+		k = LockTagKey + ":" + hex.EncodeToString(sum[:16])
+	}
+	return k
 }
 
 type tagLock struct {
-	l     *TagLocker
-	ref   rotation.TrustRef
-	value string
+	l    *TagLocker
+	key  string
+	held []heldTag
 
 	mu       sync.Mutex
 	released bool
 }
 
-// Unlock removes the lock tag if it is still this lock's. A tag now held by
-// another owner (after expiry) is left alone and reported as a
-// *TagLockedError. Unlocking twice is not an error.
+// Unlock removes every lock tag that is still this lock's, last first. A
+// tag now held by another owner (after expiry) is left alone and reported
+// as a *TagLockedError. Unlocking twice is not an error.
 func (t *tagLock) Unlock(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.released {
 		return nil
 	}
-	got, found, err := t.l.read(ctx, t.ref)
-	if err != nil {
-		return err
-	}
-	if found && got != t.value {
-		h := parseLockValue(got)
-		return &TagLockedError{ARN: t.ref.ARN, Owner: h.owner, Expires: h.expires}
-	}
-	if found {
-		if err := t.l.rp.withConcurrencyRetry(ctx, t.ref, "UntagSAMLProvider", func() error {
-			_, err := t.l.rp.client.UntagSAMLProvider(ctx, &iam.UntagSAMLProviderInput{SAMLProviderArn: &t.ref.ARN, TagKeys: []string{LockTagKey}})
-			return err
-		}); err != nil {
-			return err
+	var errs []error
+	for i := len(t.held) - 1; i >= 0; i-- {
+		if err := t.l.release(ctx, t.held[i]); err != nil {
+			errs = append(errs, err)
+			continue
 		}
+		t.held = slices.Delete(t.held, i, i+1)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	t.released = true
-	t.l.rp.log.InfoContext(ctx, "aws: unlocked SAML provider", "arn", t.ref.ARN, "owner", t.l.owner)
 	return nil
 }

@@ -49,7 +49,8 @@ func (rp *RelyingParty) getProvider(ctx context.Context, ref rotation.TrustRef) 
 //
 // Before any change it checks doc against IAM's rules (samlmeta.ValidateIAM)
 // and compares it with the stored document (one GetSAMLProvider): only
-// signing keys (and validUntil) may differ. A refused document returns a
+// signing keys (and validUntil) may differ; any other difference, wherever
+// it is (samlmeta.Diff), refuses the update. A refused document returns a
 // *ChangeRefusedError and UpdateSAMLProvider is not called. When the stored
 // document already equals doc, nothing is sent. After UpdateSAMLProvider
 // (sent again on ConcurrentModification, bounded) it polls GetSAMLProvider
@@ -65,12 +66,14 @@ func (rp *RelyingParty) SetTrust(ctx context.Context, ref rotation.TrustRef, doc
 		rp.log.WarnContext(ctx, "aws: SAML provider update refused", "account", ref.Account, "arn", ref.ARN, "reason", reason)
 		return &ChangeRefusedError{Account: ref.Account, ARN: ref.ARN, Reason: reason, Changes: changes, Err: cause}
 	}
-	if err := samlmeta.ValidateIAM(doc, rp.opts.Clock()); err != nil {
-		return refuse("the document fails IAM's rules: "+err.Error(), samlmeta.Changes{}, err)
-	}
+	// Each document is parsed once; the parsed value is validated,
+	// fingerprinted and compared.
 	next, err := samlmeta.Parse(doc, samlmeta.WithMaxSize(len(doc)))
+	if err == nil {
+		err = next.ValidateIAM(rp.opts.Clock())
+	}
 	if err != nil {
-		return refuse("the document cannot be parsed: "+err.Error(), samlmeta.Changes{}, err)
+		return refuse("the document fails IAM's rules: "+err.Error(), samlmeta.Changes{}, err)
 	}
 	want, err := fingerprints(next)
 	if err != nil {
@@ -115,6 +118,9 @@ func describeChanges(old, new *samlmeta.Metadata, c samlmeta.Changes) string {
 		parts = append(parts, fmt.Sprintf("entityID changes from %q to %q", old.EntityID(), new.EntityID()))
 	}
 	parts = append(parts, c.Endpoints...)
+	for _, d := range c.Other {
+		parts = append(parts, d.String())
+	}
 	return "only signing keys may change, but " + strings.Join(parts, "; ")
 }
 

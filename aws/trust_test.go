@@ -2,6 +2,7 @@ package aws_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -63,6 +64,16 @@ func TestSetTrustRefusesWithoutUpdating(t *testing.T) {
 		{name: "512-bit key", doc: testmeta.Metadata(idp, testmeta.RSA(0).DER(), testmeta.Weak512()), is: samlmeta.ErrWeakKey},
 		{name: "changed entityID", doc: testmeta.Metadata("https://other.my.salesforce.com", testmeta.RSA(0).DER(), testmeta.RSA(1).DER()), changes: "entityID changes from"},
 		{name: "changed endpoint", doc: bytes.Replace(valid, []byte("/idp/endpoint/HttpPost"), []byte("/idp/endpoint/Other"), 1), changes: "SingleSignOnService"},
+		// A local-name reader saw the stored entityID here; IAM sees the other one.
+		{name: "decoy entityID", doc: replace(valid, `entityID="`+idp+`"`, `xmlns:entityID="`+idp+`" entityID="https://evil.example.com"`), is: samlmeta.ErrDecoy},
+		// A namespace-aware reader counts this KeyDescriptor as a signing key.
+		{name: "hidden signing key", doc: replace(valid, "<md:NameIDFormat>", `<md:KeyDescriptor xmlns:x="urn:x" x:use="encryption"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>`+
+			base64.StdEncoding.EncodeToString(testmeta.RSA(2).DER())+`</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:NameIDFormat>`), is: samlmeta.ErrDecoy},
+		// Any non-key difference refuses the update, wherever it is.
+		{name: "added encryption key", doc: replace(valid, "<md:NameIDFormat>", `<md:KeyDescriptor use="encryption"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>`+
+			base64.StdEncoding.EncodeToString(testmeta.RSA(2).DER())+`</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:NameIDFormat>`), changes: "KeyDescriptor"},
+		{name: "cacheDuration", doc: replace(valid, `entityID="`, `cacheDuration="PT1H" entityID="`), changes: "cacheDuration"},
+		{name: "ResponseLocation", doc: replace(valid, `/idp/endpoint/HttpPost"`, `/idp/endpoint/HttpPost" ResponseLocation="https://evil.example.com/r"`), changes: "ResponseLocation"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +97,14 @@ func TestSetTrustRefusesWithoutUpdating(t *testing.T) {
 			assert.Equal(t, before, e.srv.Snapshot())
 		})
 	}
+}
+
+// replace replaces the first old in b, which must hold it.
+func replace(b []byte, old, new string) []byte {
+	if !bytes.Contains(b, []byte(old)) {
+		panic("replace: " + old + " not found")
+	}
+	return bytes.Replace(b, []byte(old), []byte(new), 1)
 }
 
 func TestSetTrustPollsThroughStaleReads(t *testing.T) {

@@ -48,20 +48,101 @@
 //
 // [NewOrgPlan] builds the steps that rotate one org from an IdentityProvider
 // and a RelyingParty (one per AWS account can be combined, see the aws
-// package's Multi). [StrategyOverlap], the default, runs preflight, stage,
-// trust (IAM trusts old and new), activate, verify, soak and retire;
-// [StrategyDirect] follows the manual procedure (activate, then trust) for
-// relying parties that refuse two certificates. [OrgPlan.LockKeys] names the
-// locks a run must hold, [OrgPlan.NewState] records the plan's options so
-// that [OrgOptionsFrom] rebuilds the same plan to resume a journal, and
-// [Check] reports each contact center's certificate, its expiry and whether
-// IAM agrees, without changing anything.
+// package's Multi). It plans over a [Model] of the org: the default
+// certificate, every discovered contact center's app (in scope or not)
+// with the certificate it signs with, pinned or following the default, and
+// every IAM trust the apps name with the certificates it trusts. Each step
+// is a set of [Transition]s on that model ([OrgPlan.Transitions] lists
+// them for a plan, changing nothing), and every mutating call, apply and
+// rollback alike, is checked first:
+//
+//  1. compare-and-swap: the resource it changes is read again and compared
+//     with what the plan (or the journal) expects; a resource already as
+//     wanted is left alone, any other content is refused with a
+//     *[ConflictError] naming the resource, what was expected and what is
+//     there (and the newer rotation, when [WithHistory] has its journal);
+//  2. the whole-org sign-in invariant, on the model predicted after the
+//     call: every app (in scope or not) signs with a certificate its trust
+//     holds; a call that would break an app that signs in now is refused
+//     with an *[InvariantError] before it is sent.
+//
+// Refusals match [ErrRefused] and change nothing. A certificate is never
+// deleted while something uses it (*[InUseError]).
+//
+//	| step      | transitions (N = the new certificate)                               | rollback (same checks)                                  |
+//	|-----------|---------------------------------------------------------------------|---------------------------------------------------------|
+//	| preflight | none: observes the model; refuses an out-of-scope app that follows  | none                                                    |
+//	|           | the default behind a trust the plan does not update, a used id      |                                                         |
+//	| stage     | create N                                                            | delete N unless in use (default, app, trust, journal)   |
+//	| trust     | overlap: each trust in scope S -> S + N;                            | first: refused unless this rotation is the latest       |
+//	|           | direct: S -> N + what out-of-scope pinned apps of it sign with      | change to every resource in scope; then back to S       |
+//	| activate  | default D -> N (following apps with it); each pinned app in scope   | latest check; default N -> D; apps N -> their own       |
+//	|           | P -> N (a person may be asked)                                      |                                                         |
+//	| verify    | none: default, apps and trusts agree on N; a signed Response per    | none                                                    |
+//	|           | app verifies against its trust (what it proved goes in the State)   |                                                         |
+//	| soak      | none: waits                                                         | none                                                    |
+//	| retire    | each trust S + N -> N + what out-of-scope pinned apps of it sign    | latest check; back to S + N                             |
+//	|           | with; verify again                                                  |                                                         |
+//	| cleanup   | delete D unless in use (kept, and logged, otherwise)                | none (cannot be undone; it is last)                     |
+//
+// Invariant: for every app a of the model, trust(a) holds cert(a) — before
+// and after every call. The direct strategy, for relying parties that
+// refuse two certificates, breaks the sign-in of apps in scope between
+// activate and trust, by design; never that of an app out of scope.
+//
+// [OrgPlan.LockKeys] names the locks a run must hold (the org by
+// [IdPLockKey], every trust by [TrustLockKey]: the same keys for every tool
+// that rotates the org), [OrgPlan.NewState]
+// records the plan's options once (State.Plan) so that [OrgOptionsFrom]
+// rebuilds the same plan to resume a journal, [OrgPlan.Verify] runs the
+// verify step's checks read-only, and [Check] reports each contact
+// center's certificate, its expiry and whether IAM agrees, without
+// changing anything.
+//
+// # Journals
+//
+// Run creates the journal with its first record ([Journal].Create fails
+// with [ErrJournalExists] if the journal holds one: a rotation id is used
+// once; [NewRotationID] makes ids unique across processes); a [FileJournal]
+// creates its file exclusively and never writes another rotation's record
+// over it, and [JournalDir] keeps one file per rotation. The record says
+// "rollingback" durably before the first rollback call; a Resume of an
+// interrupted rollback continues the rollback in either mode, and a record
+// says "succeeded" only once every step, verification included, applied.
+// A refused rollback requested by Resume stops there (a newer change may
+// depend on what is left) and, when nothing was undone, leaves the record's
+// status as it was; the rollback after a failed run tries every step, each
+// checked.
+//
+// # Retries
+//
+// A request is retried by the backend that sent it, and only there: the
+// salesforce client retries throttling, 5xx answers and transport errors up
+// to its Retry.MaxAttempts (4 by default), the AWS SDK's retryer up to its
+// MaxAttempts (3 by default). The engine runs a step again (up to
+// [WithRetry]'s attempts, [DefaultMaxAttempts]) only for an error that says
+// a step retry helps ([ShouldRetryStep]: [ErrNotPropagated], a [VerifyError],
+// an error marked with [RetryStep]), never for a request error. So one
+// request that keeps failing is sent at most the backend's attempts by the
+// call that fails its step, and at most that again by each step whose
+// rollback makes the same request (each rollback reads what it is about to
+// change first): the backend's attempts times one plus the steps rolled
+// back, through a whole rotation attempt (at most 4 × 4 = 16 sends with
+// the salesforce defaults, 4 × 3 = 12 with the AWS SDK's), where a step
+// retry used to multiply them. A rollback that cannot read what it would
+// change refuses to change it: the rotation stops with those steps
+// remaining (see [RotationError]), every sign-in still working, and
+// Resume finishes the rollback once the service answers. A step retried because IAM does not serve a change yet, or
+// because verification disagrees, sends its requests again, each with the
+// backend's attempts.
 //
 // # Known limits
 //
 //   - A step in progress when the process died is re-applied by
 //     ResumeContinue and rolled back by ResumeRollback; the engine cannot
 //     know how far it got, so Apply and Rollback must both be idempotent.
+//   - A compare-and-swap is a read and then a write: a change someone makes
+//     between the two (one round trip) is not seen.
 //   - A [FileLocker] lock whose holder died stays held until someone calls
 //     [FileLocker.Break]; nothing guesses that a holder is gone. Lock files
 //     exclude only processes that share the directory's file system.

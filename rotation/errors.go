@@ -21,9 +21,10 @@ var (
 	ErrInvalidInput = errors.New("rotation: invalid input")
 )
 
-// TransientError marks an error worth retrying: throttling, a 5xx, a
-// concurrent modification. The engine retries a step that fails with one,
-// with bounded exponential backoff.
+// TransientError marks an error of a request worth retrying: throttling, a
+// 5xx, a concurrent modification. The backend that sent the request retries
+// it; by the time a step returns one, those retries are spent, so the
+// engine does not run the step again for it (see [ShouldRetryStep]).
 type TransientError struct {
 	Err error
 	// RetryAfter, when positive, is the least time to wait before retrying.

@@ -26,14 +26,36 @@ func (x *execution) emit(ctx context.Context, e Event) {
 
 // save journals the record with a copy of the State. It ignores the
 // cancellation of ctx: progress must be written even while stopping.
-func (x *execution) save(ctx context.Context) error {
+func (x *execution) save(ctx context.Context) error { return x.write(ctx, false) }
+
+// create journals the first record of a new rotation: the journal must not
+// hold one already (a rotation id is used once).
+func (x *execution) create(ctx context.Context) error { return x.write(ctx, true) }
+
+func (x *execution) write(ctx context.Context, first bool) error {
 	j := x.r.cfg.journal
 	if j == nil {
 		return nil
 	}
-	st, err := cloneState(x.s)
+	rec, err := x.record()
 	if err != nil {
 		return err
+	}
+	write := j.Save
+	if first {
+		write = j.Create
+	}
+	if err := write(context.WithoutCancel(ctx), rec); err != nil {
+		return fmt.Errorf("rotation: journal: %w", err)
+	}
+	return nil
+}
+
+// record returns the record to journal, with a copy of the State.
+func (x *execution) record() (*JournalRecord, error) {
+	st, err := cloneState(x.s)
+	if err != nil {
+		return nil, err
 	}
 	rec := *x.rec
 	rec.Steps = slices.Clone(x.rec.Steps)
@@ -41,10 +63,7 @@ func (x *execution) save(ctx context.Context) error {
 	rec.RotationID = st.ID
 	rec.Target = st.Target
 	rec.UpdatedAt = x.r.cfg.now().UTC()
-	if err := j.Save(context.WithoutCancel(ctx), &rec); err != nil {
-		return fmt.Errorf("rotation: journal: %w", err)
-	}
-	return nil
+	return &rec, nil
 }
 
 // forward applies the steps from start on.
@@ -52,6 +71,11 @@ func (x *execution) forward(ctx context.Context, start int) error {
 	if err := x.save(ctx); err != nil {
 		return err
 	}
+	return x.steps(ctx, start)
+}
+
+// steps applies the steps from start on, the first record journaled.
+func (x *execution) steps(ctx context.Context, start int) error {
 	for i := start; i < len(x.r.steps); i++ {
 		st, sr := x.r.steps[i], &x.rec.Steps[i]
 		if err := ctx.Err(); err != nil {
@@ -86,7 +110,7 @@ func (x *execution) forward(ctx context.Context, start int) error {
 // fail rolls back after step i failed with cause.
 func (x *execution) fail(ctx context.Context, i int, cause error) error {
 	re := &RotationError{Step: x.r.steps[i].Name(), Err: cause}
-	x.rollback(ctx, re)
+	x.rollback(ctx, re, false)
 	return re
 }
 
@@ -99,7 +123,7 @@ func (x *execution) rollbackRequested(ctx context.Context) error {
 			break
 		}
 	}
-	x.rollback(ctx, re)
+	x.rollback(ctx, re, true)
 	if re.RolledBack && re.Journal == nil {
 		return nil
 	}
@@ -107,10 +131,26 @@ func (x *execution) rollbackRequested(ctx context.Context) error {
 }
 
 // rollback rolls back, last first, every step that may have changed
-// something, and records the outcome in re and in the journal.
-func (x *execution) rollback(ctx context.Context, re *RotationError) {
+// something, and records the outcome in re and in the journal. The record
+// says "rollingback" durably before the first Rollback is called; if that
+// cannot be written, nothing is rolled back. In a requested rollback (of a
+// journaled rotation, which newer changes may have followed) a refused
+// Rollback (see ErrRefused) stops the rollback: the steps before it stay
+// applied, and if nothing was undone the record keeps the status it had.
+// After a failure of the rotation itself (which holds its locks and is the
+// latest change) every step is tried, each checked on its own.
+func (x *execution) rollback(ctx context.Context, re *RotationError, requested bool) {
 	ctx = context.WithoutCancel(ctx)
-	for i := len(x.rec.Steps) - 1; i >= 0; i-- {
+	prev := x.rec.Status
+	x.rec.Status = StatusRollingBack
+	if err := x.save(ctx); err != nil {
+		re.Journal = err
+		re.Remaining = append(re.Remaining, RollbackFailure{Step: re.Step, Err: fmt.Errorf("rollback not started: %w", err)})
+		x.rec.Status = prev
+		return
+	}
+	refused := false
+	for i := len(x.rec.Steps) - 1; i >= 0 && !refused; i-- {
 		sr := &x.rec.Steps[i]
 		if !sr.Status.needsRollback() {
 			continue
@@ -120,6 +160,7 @@ func (x *execution) rollback(ctx context.Context, re *RotationError) {
 		err := x.do(rctx, st, true)
 		cancel()
 		if err != nil {
+			refused = requested && errors.Is(err, ErrRefused)
 			sr.Error = err.Error()
 			re.Remaining = append(re.Remaining, RollbackFailure{Step: st.Name(), Err: err})
 			x.emit(ctx, Event{Type: EventRollbackFailed, Step: st.Name(), Rollback: true, Err: err})
@@ -133,8 +174,12 @@ func (x *execution) rollback(ctx context.Context, re *RotationError) {
 		}
 	}
 	re.RolledBack = len(re.Remaining) == 0
-	x.rec.Status = StatusRolledBack
-	if !re.RolledBack {
+	switch {
+	case re.RolledBack:
+		x.rec.Status = StatusRolledBack
+	case refused && requested && len(re.Undone) == 0:
+		x.rec.Status = prev
+	default:
 		x.rec.Status = StatusDirty
 	}
 	x.rec.Error = re.Error()
@@ -163,8 +208,8 @@ func (x *execution) do(ctx context.Context, st Step, rollback bool) error {
 	return err
 }
 
-// retry calls fn until it succeeds, fails with an error that is not
-// transient, or the attempts are spent.
+// retry calls fn until it succeeds, fails with an error for which a step
+// retry does not help (see ShouldRetryStep), or the attempts are spent.
 func (x *execution) retry(ctx context.Context, name string, rollback bool, fn func(context.Context) error) error {
 	cfg := x.r.cfg
 	b := &hintedBackOff{
@@ -184,7 +229,7 @@ func (x *execution) retry(ctx context.Context, name string, rollback bool, fn fu
 		if last == nil {
 			return struct{}{}, nil
 		}
-		if !IsTransient(last) {
+		if !ShouldRetryStep(last) {
 			return struct{}{}, backoff.Permanent(last)
 		}
 		var t *TransientError

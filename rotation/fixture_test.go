@@ -144,14 +144,11 @@ func (w *world) steps() []rotation.Step {
 					if err != nil {
 						return err
 					}
-					ts.Overlap = rotationtest.MetadataDocument(entityID, append(certs, s.New.DER)...)
-					ts.Stage = "overlap"
-					return w.rp.SetTrust(ctx, ts.Original.Ref, ts.Overlap)
+					return w.rp.SetTrust(ctx, ts.Original.Ref, rotationtest.MetadataDocument(entityID, append(certs, s.New.DER)...))
 				})
 			},
 			func(ctx context.Context, s *rotation.State) error {
 				return w.eachTrust(s, func(arn string, ts *rotation.TrustState) error {
-					ts.Stage = ""
 					return w.rp.SetTrust(ctx, ts.Original.Ref, ts.Original.Document)
 				})
 			}),
@@ -165,7 +162,6 @@ func (w *world) steps() []rotation.Step {
 		rotation.StepFunc("pin", "set the new certificate on pinned apps",
 			func(ctx context.Context, s *rotation.State) error {
 				return w.eachPinned(s, func(a *rotation.AppState) error {
-					a.Switched = true
 					return w.idp.SetAppCertificate(ctx, a.App, s.New.Name)
 				})
 			},
@@ -177,18 +173,16 @@ func (w *world) steps() []rotation.Step {
 		rotation.StepFunc("retire", "trust only the new certificate",
 			func(ctx context.Context, s *rotation.State) error {
 				return w.eachTrust(s, func(arn string, ts *rotation.TrustState) error {
-					ts.Final = rotationtest.MetadataDocument(entityID, s.New.DER)
-					ts.Stage = "final"
-					return w.rp.SetTrust(ctx, ts.Original.Ref, ts.Final)
+					return w.rp.SetTrust(ctx, ts.Original.Ref, rotationtest.MetadataDocument(entityID, s.New.DER))
 				})
 			},
 			func(ctx context.Context, s *rotation.State) error {
 				return w.eachTrust(s, func(arn string, ts *rotation.TrustState) error {
-					if ts.Overlap == nil {
-						return nil
+					_, certs, err := rotationtest.MetadataCertificates(ts.Original.Document)
+					if err != nil {
+						return err
 					}
-					ts.Stage = "overlap"
-					return w.rp.SetTrust(ctx, ts.Original.Ref, ts.Overlap)
+					return w.rp.SetTrust(ctx, ts.Original.Ref, rotationtest.MetadataDocument(entityID, append(certs, s.New.DER)...))
 				})
 			}),
 	}

@@ -5,25 +5,34 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
 
 // JournalVersion is the version of the JournalRecord format this package
 // writes and reads.
-const JournalVersion = 1
+const JournalVersion = 2
 
-// Journal persists a rotation's progress. The Rotator saves a record before
-// and after every step (and after every rollback step); Load returns the last
-// record saved. Save must be durable when it returns: a resumed rotation is
-// only as good as its journal.
+// Journal persists one rotation's progress. Run creates it with the first
+// record; the Rotator then saves a record before and after every step (and
+// after every rollback step); Load returns the last record saved. Create
+// and Save must be durable when they return: a resumed rotation is only as
+// good as its journal. A journal holds one rotation: Create fails with an
+// error matching ErrJournalExists when it holds a record already, and Save
+// refuses a record of another rotation id than the one it holds. The
+// rotationtest package's TestJournal checks these rules.
 type Journal interface {
+	Create(ctx context.Context, rec *JournalRecord) error
 	Save(ctx context.Context, rec *JournalRecord) error
 	// Load returns the last record saved, or an error matching ErrNotFound.
 	Load(ctx context.Context) (*JournalRecord, error)
 }
+
+// ErrJournalExists is returned by Journal.Create for a journal that holds a
+// record already, and by Journal.Save for a record of another rotation: a
+// rotation id is used once, and no journal is overwritten by another
+// rotation's.
+var ErrJournalExists = errors.New("rotation: the journal holds a rotation already")
 
 // StepStatus is where one step of a journaled rotation stands.
 type StepStatus string
@@ -54,10 +63,13 @@ type RecordStatus string
 const (
 	// StatusRunning: the rotation has not finished (or crashed).
 	StatusRunning RecordStatus = "running"
-	// StatusSucceeded: every step is applied.
+	// StatusSucceeded: every step is applied (verification included).
 	StatusSucceeded RecordStatus = "succeeded"
 	// StatusRolledBack: the rotation failed and every change was undone.
 	StatusRolledBack RecordStatus = "rolledback"
+	// StatusRollingBack: a rollback has started and not finished (or
+	// crashed); Resume continues it in either mode.
+	StatusRollingBack RecordStatus = "rollingback"
 	// StatusDirty: the rotation failed and some rollback failed too; steps
 	// still "done" or "failed" need attention (Resume with ResumeRollback
 	// tries again).
@@ -84,6 +96,20 @@ type StepRecord struct {
 	Status StepStatus `json:"status"`
 	// Error is the step's last Apply or Rollback error message.
 	Error string `json:"error,omitempty"`
+}
+
+// rollingBack reports whether a rollback of the record has started: its
+// status says so, or some step is rolled back.
+func (r *JournalRecord) rollingBack() bool {
+	if r.Status == StatusRollingBack || r.Status == StatusDirty {
+		return true
+	}
+	for _, s := range r.Steps {
+		if s.Status == StepRolledBack {
+			return true
+		}
+	}
+	return false
 }
 
 // StepNames returns the names of the record's steps, in order.
@@ -144,84 +170,6 @@ func cloneState(s *State) (*State, error) {
 	return c, nil
 }
 
-// FileJournal returns a Journal that keeps the last record in the JSON file
-// at path. Save writes a temporary file in the same directory, syncs it,
-// renames it over path and syncs the directory, so a crash leaves either the
-// previous record or the new one. The file is readable by its owner only.
-func FileJournal(path string) Journal { return fileJournal{path: path} }
-
-type fileJournal struct{ path string }
-
-func (j fileJournal) Save(_ context.Context, rec *JournalRecord) error {
-	b, err := rec.marshal()
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(j.path, b); err != nil {
-		return fmt.Errorf("rotation: save journal: %w", err)
-	}
-	return nil
-}
-
-func (j fileJournal) Load(context.Context) (*JournalRecord, error) { return LoadJournal(j.path) }
-
-// LoadJournal reads the record of a [FileJournal]. A missing file gives an
-// error matching ErrNotFound.
-func LoadJournal(path string) (*JournalRecord, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("rotation: load journal: %w: %w", ErrNotFound, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("rotation: load journal: %w", err)
-	}
-	return unmarshalRecord(b)
-}
-
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	// Some platforms cannot sync a directory; the rename is then as durable
-	// as the file system makes it.
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
-}
-
 // MemoryJournal is a Journal in memory, for tests and examples. It keeps
 // every record saved, as deep copies.
 type MemoryJournal struct {
@@ -232,6 +180,21 @@ type MemoryJournal struct {
 // NewMemoryJournal returns an empty MemoryJournal.
 func NewMemoryJournal() *MemoryJournal { return &MemoryJournal{} }
 
+// Create stores a deep copy of rec, the journal's first record.
+func (j *MemoryJournal) Create(_ context.Context, rec *JournalRecord) error {
+	c, err := rec.Clone()
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.history) > 0 {
+		return fmt.Errorf("rotation: memory journal of rotation %s: %w", j.history[0].RotationID, ErrJournalExists)
+	}
+	j.history = append(j.history, c)
+	return nil
+}
+
 // Save stores a deep copy of rec.
 func (j *MemoryJournal) Save(_ context.Context, rec *JournalRecord) error {
 	c, err := rec.Clone()
@@ -240,6 +203,9 @@ func (j *MemoryJournal) Save(_ context.Context, rec *JournalRecord) error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if len(j.history) > 0 && j.history[0].RotationID != rec.RotationID {
+		return fmt.Errorf("rotation: memory journal holds rotation %s, not %s: %w", j.history[0].RotationID, rec.RotationID, ErrJournalExists)
+	}
 	j.history = append(j.history, c)
 	return nil
 }
@@ -267,4 +233,12 @@ func (j *MemoryJournal) History() []*JournalRecord {
 		}
 	}
 	return out
+}
+
+// startedAt is when the record's rotation started (zero without a State).
+func startedAt(r *JournalRecord) time.Time {
+	if r.State == nil {
+		return time.Time{}
+	}
+	return r.State.StartedAt
 }

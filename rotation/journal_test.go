@@ -125,6 +125,14 @@ type failingJournal struct {
 
 var errDisk = errors.New("disk full")
 
+func (j *failingJournal) Create(ctx context.Context, rec *rotation.JournalRecord) error {
+	j.saves++
+	if j.saves == j.n {
+		return errDisk
+	}
+	return j.MemoryJournal.Create(ctx, rec)
+}
+
 func (j *failingJournal) Save(ctx context.Context, rec *rotation.JournalRecord) error {
 	j.saves++
 	if j.saves == j.n {

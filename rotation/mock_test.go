@@ -78,6 +78,7 @@ func TestRunWithMocks(t *testing.T) {
 		return e.Type == rotation.EventStepFailed && e.Step == "stage" && errors.Is(e.Err, failed)
 	})).Times(1)
 	obs.EXPECT().Observe(gomock.Any(), gomock.Any()).AnyTimes()
+	journal.EXPECT().Create(gomock.Any(), gomock.Any()).Return(nil)
 	journal.EXPECT().Save(gomock.Any(), gomock.Any()).Return(nil).MinTimes(4)
 
 	r, err := rotation.New(w.steps(), rotation.WithObserver(obs), rotation.WithJournal(journal))

@@ -11,7 +11,8 @@ import (
 // Defaults of a [Rotator]'s options.
 const (
 	// DefaultMaxAttempts is how many times a step's Apply or Rollback is
-	// attempted when it keeps failing with a transient error.
+	// attempted when it keeps failing with an error worth a step retry
+	// (see [ShouldRetryStep]).
 	DefaultMaxAttempts = 4
 	// DefaultRetryInitial is the first backoff interval.
 	DefaultRetryInitial = 500 * time.Millisecond
@@ -100,7 +101,10 @@ func WithJournal(j Journal) Option {
 // WithLocker makes Run and Resume take a lock on every key before the first
 // step and release them at the end; a key already held makes them fail at
 // once with an error matching [ErrLocked]. Without keys the State's Target
-// is the key.
+// is the key. For an org plan pass [OrgPlan.LockKeys]: the Target names the
+// identity provider as it was configured (a URL, for instance), while the
+// plan's keys name the org and its trusts the same way for every tool that
+// rotates them.
 func WithLocker(l Locker, keys ...string) Option {
 	return func(c *config) {
 		if l == nil {
@@ -118,8 +122,9 @@ func WithLocker(l Locker, keys ...string) Option {
 	}
 }
 
-// WithRetry retries a step's Apply or Rollback that fails with a transient
-// error (see [IsTransient]) up to maxAttempts attempts in all, waiting an
+// WithRetry retries a step's Apply or Rollback that fails with an error
+// worth a step retry (see [ShouldRetryStep]; request errors are retried by
+// the backends) up to maxAttempts attempts in all, waiting an
 // exponentially growing, jittered interval from initial up to max between
 // attempts; a [TransientError.RetryAfter] lengthens the wait. maxAttempts 1
 // disables retries.

@@ -44,8 +44,9 @@ func TestConfirmAgreesWithVerifyingTheResponse(t *testing.T) {
 	first := parseTrustDoc(metadata(t, entityID, other, signer))
 	a, err := first.verifyResponse(resp)
 	require.NoError(t, err)
-	proof := proven(a)
-	assert.Equal(t, signIn{signedBy: signer.SHA256, issuer: entityID}, proof)
+	require.Equal(t, signer.SHA256, a.SignedBy.SHA256)
+	require.Equal(t, entityID, a.Issuer)
+	proof := SignInProof{App: "app", SignedBy: a.SignedBy.SHA256, Issuer: a.Issuer}
 
 	for _, tc := range []struct {
 		name string
@@ -60,7 +61,7 @@ func TestConfirmAgreesWithVerifyingTheResponse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			td := parseTrustDoc(tc.doc)
 			_, verr := td.verifyResponse(resp)
-			c, cerr := td.confirm(proof.signedBy, proof.issuer)
+			c, cerr := td.confirm(proof.SignedBy, proof.Issuer)
 			if tc.ok {
 				require.NoError(t, verr)
 				require.NoError(t, cerr)

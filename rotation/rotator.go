@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -116,7 +117,7 @@ func (r *Rotator) Run(ctx context.Context, s *State) error {
 	now := r.cfg.now().UTC()
 	s.Lock()
 	if s.ID == "" {
-		s.ID = now.Format("20060102T150405Z") + "-" + rand.Text()[:8]
+		s.ID = NewRotationID(now)
 	}
 	if s.StartedAt.IsZero() {
 		s.StartedAt = now
@@ -132,7 +133,19 @@ func (r *Rotator) Run(ctx context.Context, s *State) error {
 	for i, st := range r.steps {
 		rec.Steps[i] = StepRecord{Name: st.Name(), Status: StepPending}
 	}
-	return r.execute(ctx, s, rec, func(x *execution) error { return x.forward(ctx, 0) }, "run")
+	return r.execute(ctx, s, rec, func(x *execution) error {
+		if err := x.create(ctx); err != nil {
+			return err
+		}
+		return x.steps(ctx, 0)
+	}, "run")
+}
+
+// NewRotationID returns a new rotation id: the time to the second, for
+// people, and 10 random characters, so that ids of rotations started in
+// the same second, by one process or several, differ.
+func NewRotationID(now time.Time) string {
+	return now.UTC().Format("20060102T150405Z") + "-" + strings.ToLower(rand.Text()[:10])
 }
 
 // ResumeMode says what Resume does with a journaled rotation.
@@ -158,7 +171,9 @@ func (m ResumeMode) String() string {
 }
 
 // Resume takes over a rotation from its journal record, typically one left
-// behind by a crash (see [LoadJournal]). The Rotator's steps must be the
+// behind by a crash (see [LoadJournal]). A rollback that was interrupted
+// (the record says "rollingback", or some step is rolled back) is
+// continued in either mode: it is never applied again. The Rotator's steps must be the
 // record's, by name and order, or Resume fails with an error matching
 // [ErrPlanMismatch]. rec.State is the State resumed and is updated in place.
 //
@@ -182,6 +197,10 @@ func (r *Rotator) Resume(ctx context.Context, rec *JournalRecord, mode ResumeMod
 	case ResumeContinue:
 		if rec.Status == StatusRolledBack {
 			return fmt.Errorf("rotation: Resume: rotation %s was rolled back; start a new one: %w", rec.RotationID, ErrInvalidInput)
+		}
+		if rec.rollingBack() {
+			// An interrupted rollback is continued, never re-applied.
+			return r.execute(ctx, rec.State, &work, func(x *execution) error { return x.rollbackRequested(ctx) }, "resume: continue the rollback")
 		}
 		start := slices.IndexFunc(work.Steps, func(s StepRecord) bool { return s.Status != StepDone })
 		if start < 0 {

@@ -7,7 +7,7 @@ import (
 
 // State is everything a rotation knows and has changed. It is plain data so
 // that a journal can persist it and a later process can resume from it; it
-// never holds a secret (no token, no private key).
+// never holds a secret (no token, no private key, no SAML Response).
 //
 // Steps that fan out over goroutines must take the lock with Lock/Unlock
 // around their writes.
@@ -18,9 +18,14 @@ type State struct {
 	ID string `json:"id"`
 	// Target names what is rotated (an org id); lock keys derive from it.
 	Target    string    `json:"target"`
-	Strategy  string    `json:"strategy,omitempty"`
 	StartedAt time.Time `json:"startedAt"`
+	// Plan records the options of the org plan that made the State (see
+	// OrgOptionsFrom); nil for other plans.
+	Plan *PlanOptions `json:"plan,omitempty"`
 
+	// Org is the model of the whole org preflight observed: every
+	// contact center, in scope or not, and every trust they name.
+	Org Model `json:"org"`
 	// ContactCenters are those in scope, as discovered by preflight.
 	ContactCenters []ContactCenter `json:"contactCenters,omitempty"`
 	// OldDefault is the org default certificate before the rotation.
@@ -28,10 +33,14 @@ type State struct {
 	// New is the certificate the rotation created, under a name derived
 	// from ID (so that a retry finds it and rollback deletes it by name).
 	New Certificate `json:"new"`
-	// Apps records each app's signing before and after, keyed by app name.
+	// Apps records each in-scope app's signing before the rotation, keyed
+	// by app name.
 	Apps map[string]AppState `json:"apps,omitempty"`
-	// Trusts records each relying-party document, keyed by trust ARN.
+	// Trusts records each in-scope relying-party document, keyed by trust
+	// ARN.
 	Trusts map[string]TrustState `json:"trusts,omitempty"`
+	// Verified is what the last verification that passed proved.
+	Verified []SignInProof `json:"verified,omitempty"`
 	// Values holds data of custom steps. Never put a secret here.
 	Values map[string]string `json:"values,omitempty"`
 }
@@ -41,21 +50,24 @@ type AppState struct {
 	App    AppRef      `json:"app"`
 	Before Certificate `json:"before"`
 	Pinned bool        `json:"pinned,omitempty"`
-	// Switched reports that the rotation changed the app's certificate.
-	Switched bool `json:"switched,omitempty"`
 }
 
-// TrustState is what the rotation knows of one relying-party trust.
+// TrustState is what the rotation knows of one relying-party trust. The
+// documents the org plan sets are derived from the original (see
+// OrgPlan.Transitions), so a resumed process expects the same bytes.
 type TrustState struct {
 	// Original is the snapshot taken before any change; rollback restores
 	// its Document byte for byte.
 	Original TrustSnapshot `json:"original"`
-	// Overlap is the document trusting old and new certificates, once built.
-	Overlap []byte `json:"overlap,omitempty"`
-	// Final is the document trusting only the new certificate, once built.
-	Final []byte `json:"final,omitempty"`
-	// Stage is the last document the rotation set: "", "overlap" or "final".
-	Stage string `json:"stage,omitempty"`
+}
+
+// SignInProof is what one verified SAML Response proved: the certificate
+// that verified its signature and its Issuer. The Response itself, a bearer
+// credential while valid, is never kept.
+type SignInProof struct {
+	App      string `json:"app"`
+	SignedBy string `json:"signedBy"`
+	Issuer   string `json:"issuer"`
 }
 
 // Lock locks the state for a write from a concurrent goroutine.

@@ -97,6 +97,9 @@ func (j *JWTBearer) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	if login == "" {
 		login = LoginURL
 	}
+	if err := checkLoginURL(login); err != nil {
+		return nil, err
+	}
 	aud := j.Audience
 	if aud == "" {
 		aud = LoginURL
@@ -124,6 +127,24 @@ func (j *JWTBearer) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 		"assertion":  {assertion},
 	}
 	return postToken(ctx, j.HTTPClient, login+tokenPath, form)
+}
+
+// ErrInsecureLoginURL is returned, before any assertion is signed or sent,
+// when a login URL is not an absolute https URL. Plain http is accepted only
+// for loopback hosts (test servers), as for instance URLs: the signed
+// assertion is a bearer credential for its lifetime.
+var ErrInsecureLoginURL = errors.New("salesforce: login URL must be https (plain http only for loopback hosts)")
+
+// checkLoginURL holds a token endpoint's base URL to https unless loopback.
+func checkLoginURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%w: %q is not an absolute URL", ErrInsecureLoginURL, raw)
+	}
+	if u.Scheme == "https" || (u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return nil
+	}
+	return fmt.Errorf("%w: %q", ErrInsecureLoginURL, raw)
 }
 
 // String never shows the key.

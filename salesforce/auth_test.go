@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,6 +113,34 @@ func TestJWTBearerAgainstSftest(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(src), "3MVG9jwt")
 	assert.NotContains(t, fmt.Sprintf("%+v", src), "PRIVATE", "printing the source hides the key")
 }
+
+// The signed assertion is a bearer credential: it is never sent in clear
+// text, except to a loopback test server.
+func TestJWTBearerLoginURLMustBeHTTPS(t *testing.T) {
+	key := testKey(t, 2048)
+	sent := 0
+	client := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+		sent++
+		return nil, errors.New("no network in this test")
+	})}
+	for _, login := range []string{"http://192.0.2.2:18080", "http://example.my.salesforce.com", "ftp://login.salesforce.com", "login.salesforce.com", "http://[::ffff:192.0.2.2]"} {
+		src := &salesforce.JWTBearer{ClientID: "3MVG9jwt", Username: "u@example.com", PrivateKey: key, LoginURL: login, HTTPClient: client}
+		_, err := src.TokenContext(t.Context())
+		require.ErrorIs(t, err, salesforce.ErrInsecureLoginURL, login)
+	}
+	assert.Zero(t, sent, "no request leaves for an insecure login URL")
+	for _, login := range []string{"https://login.salesforce.com", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2"} {
+		src := &salesforce.JWTBearer{ClientID: "3MVG9jwt", Username: "u@example.com", PrivateKey: key, LoginURL: login, HTTPClient: client}
+		_, err := src.TokenContext(t.Context())
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, salesforce.ErrInsecureLoginURL, login)
+	}
+	assert.Equal(t, 4, sent)
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestClientCredentialsAgainstSftest(t *testing.T) {
 	org := seededOrg(t)

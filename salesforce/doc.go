@@ -33,6 +33,16 @@
 // HTTP 5xx answers without a fault, and transport errors, with exponential
 // backoff.
 //
+// That is the only retry of a request: the rotation engine does not run a
+// step again for a request error (rotation.ShouldRetryStep). One request
+// that keeps failing is sent at most Options.Retry.MaxAttempts times by one
+// call (4 by default), and at most twice that when Salesforce rejects the
+// session id in between and the client logs in again (once). Through a whole
+// rotation attempt it is sent by the call that fails its step and at most
+// once more by each step's rollback, which reads what it is about to change
+// first (the rotation package doc has the bound). The one request several calls
+// share is the frontdoor sign-in, one call per contact center verified.
+//
 // # Concurrency
 //
 // One operation may send several requests at once (Options.Concurrency,

@@ -158,5 +158,8 @@ func stripSpace(s string) string {
 
 // decodeBase64 decodes standard base64, ignoring whitespace.
 func decodeBase64(s string) ([]byte, error) {
+	if strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r >= 0x80 }) < 0 {
+		return base64.StdEncoding.DecodeString(s)
+	}
 	return base64.StdEncoding.DecodeString(stripSpace(s))
 }

@@ -3,6 +3,7 @@ package samlmeta
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Changes lists what differs between two metadata documents, with key
@@ -12,7 +13,8 @@ type Changes struct {
 	// EntityID is true when the entityID differs.
 	EntityID bool
 	// Endpoints describes, one line each, SingleSignOnService,
-	// SingleLogoutService and NameIDFormat differences.
+	// SingleLogoutService and NameIDFormat entries of the IDPSSODescriptors
+	// present more often in one document than in the other.
 	Endpoints []string
 	// KeysAdded and KeysRemoved are SHA-256 fingerprints of signing
 	// certificates present only in the new, respectively the old, document.
@@ -21,11 +23,25 @@ type Changes struct {
 	// not count against OnlyKeys: every metadata download from Salesforce
 	// carries a fresh validUntil.
 	ValidUntil bool
+	// Other lists every other difference, each with where it is.
+	Other []Difference
 }
 
-// OnlyKeys reports whether entityID, endpoints and NameIDFormats are all
-// unchanged, so that at most signing keys (and validUntil) differ.
-func (c Changes) OnlyKeys() bool { return !c.EntityID && len(c.Endpoints) == 0 }
+// Difference is one difference Diff found outside its named categories.
+type Difference struct {
+	// Path locates the element in the new document (in the old one for
+	// a removed element), as /prefix:name[n]/... with 1-based positions
+	// among same-named siblings.
+	Path string
+	// What says what differs.
+	What string
+}
+
+func (d Difference) String() string { return d.Path + ": " + d.What }
+
+// OnlyKeys reports whether nothing but signing keys (and validUntil)
+// differs.
+func (c Changes) OnlyKeys() bool { return !c.EntityID && len(c.Endpoints) == 0 && len(c.Other) == 0 }
 
 // Empty reports whether nothing differs at all.
 func (c Changes) Empty() bool {
@@ -37,12 +53,30 @@ func (c Changes) String() string {
 	if c.Empty() {
 		return "no changes"
 	}
-	return fmt.Sprintf("entityID changed=%t, endpoint changes=%q, keys added=%q, keys removed=%q, validUntil changed=%t",
+	s := fmt.Sprintf("entityID changed=%t, endpoint changes=%q, keys added=%q, keys removed=%q, validUntil changed=%t",
 		c.EntityID, c.Endpoints, c.KeysAdded, c.KeysRemoved, c.ValidUntil)
+	if len(c.Other) > 0 {
+		other := make([]string, len(c.Other))
+		for i, d := range c.Other {
+			other[i] = d.String()
+		}
+		s += fmt.Sprintf(", other changes=%q", other)
+	}
+	return s
 }
 
-// Diff compares old with new. Certificates that cannot be parsed count as
-// absent; validate each document first when that matters.
+// Diff compares old with new as an inverse guard: with the signing keys of
+// the IDPSSODescriptors removed (KeyDescriptors with no use or
+// use="signing" holding one KeyInfo/X509Data/X509Certificate), the two
+// documents must be equal as namespace-aware trees, or each difference is
+// reported. Compared are expanded element and attribute names, attribute
+// values, text (whitespace between elements excepted), processing
+// instructions and the order of same-named siblings; not compared are
+// prefixes and namespace declarations, attribute order, comments and the
+// root's enveloped ds:Signature (which an edit drops). entityID, validUntil,
+// SingleSignOnService and SingleLogoutService Binding and Location and
+// NameIDFormat are reported in their own fields; signing keys as
+// fingerprints. Time is linear in the size of the documents.
 func Diff(old, new *Metadata) Changes {
 	var c Changes
 	c.EntityID = old.EntityID() != new.EntityID()
@@ -61,19 +95,37 @@ func Diff(old, new *Metadata) Changes {
 			c.KeysRemoved = append(c.KeysRemoved, fp)
 		}
 	}
+	t := treeDiff{path: []step{{name: qname(new.root.prefix, new.root.local)}}}
+	t.element(old.root, new.root)
+	c.Other = t.out
 	return c
 }
 
+// fingerprints returns the distinct fingerprints of the plain signing keys
+// of m's IDPSSODescriptors (the ones Diff leaves out of the tree
+// comparison).
 func fingerprints(m *Metadata) []string {
 	var out []string
 	for _, kd := range m.signingKeyDescriptors() {
-		for _, xc := range x509CertElements(kd) {
-			if fp := certFingerprint(xc); fp != "" && !slices.Contains(out, fp) {
-				out = append(out, fp)
-			}
+		if fp := plainSigningKey(kd); fp != "" && !slices.Contains(out, fp) {
+			out = append(out, fp)
 		}
 	}
+	slices.Sort(out)
 	return out
+}
+
+// plainSigningKey returns the fingerprint of a signing-capable
+// KeyDescriptor that holds only KeyInfo/X509Data/X509Certificate with a
+// certificate that parses, or "".
+func plainSigningKey(kd *node) string {
+	if !signingCapable(kd) {
+		return ""
+	}
+	if xc := plainKeyDescriptor(kd); xc != nil {
+		return certFingerprint(xc)
+	}
+	return ""
 }
 
 func diffEndpoints(kind string, old, new []Endpoint) []string {
@@ -87,17 +139,58 @@ func diffEndpoints(kind string, old, new []Endpoint) []string {
 	return diffStrings(kind, str(old), str(new))
 }
 
+// diffStrings compares old and new as multisets: a value present more often
+// in one is reported once per extra occurrence.
 func diffStrings(kind string, old, new []string) []string {
+	count := map[string]int{}
+	for _, s := range old {
+		count[s]++
+	}
+	for _, s := range new {
+		count[s]--
+	}
 	var out []string
 	for _, s := range old {
-		if !slices.Contains(new, s) {
+		if count[s] > 0 {
+			count[s]--
 			out = append(out, fmt.Sprintf("%s removed: %s", kind, s))
 		}
 	}
 	for _, s := range new {
-		if !slices.Contains(old, s) {
+		if count[s] < 0 {
+			count[s]++
 			out = append(out, fmt.Sprintf("%s added: %s", kind, s))
 		}
 	}
 	return out
+}
+
+// short quotes s, cut to a readable length.
+func short(s string) string {
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// friendlyEndpoint reports whether el is reported by Changes.Endpoints.
+func friendlyEndpoint(el *node) bool {
+	if el.space != NSMetadata || !el.parent.is(NSMetadata, "IDPSSODescriptor") {
+		return false
+	}
+	return el.local == "SingleSignOnService" || el.local == "SingleLogoutService" || el.local == "NameIDFormat"
+}
+
+// describe names an element for a difference: its qualified name and, for
+// a KeyDescriptor, its use.
+func describe(el *node) string {
+	s := "<" + qname(el.prefix, el.local) + ">"
+	if el.is(NSMetadata, "KeyDescriptor") {
+		use, ok := el.lookupAttr("use")
+		if !ok {
+			use = "none (signing and encryption)"
+		}
+		s += " with use " + use
+	}
+	return strings.TrimSpace(s)
 }

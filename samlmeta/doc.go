@@ -3,36 +3,73 @@
 // rotating the signing certificate that a Salesforce org (the IdP) shares
 // with AWS IAM SAML providers.
 //
+// # One pass, exact names
+//
+// Parse (and every verifier) reads a document in a single tokenising pass
+// that checks well-formedness and namespace well-formedness and builds a
+// tree with every namespace resolved once; time is linear in the input.
+// Every read compares (namespace, local name) exactly: SAML and XML-DSig
+// attributes are unqualified, so x:entityID is not entityID. The pass
+// refuses what makes two readers see different documents, each with its own
+// sentinel error: any DOCTYPE or markup declaration, entity references
+// other than the five predefined ones, duplicate attributes (by qualified
+// and by expanded name), several roots, non-ASCII names, a byte order mark,
+// more than DefaultMaxNamespaceDecls namespace declarations in scope, and
+// decoys (ErrDecoy): on an element of the SAML or XML-DSig namespaces, a
+// prefixed attribute with the local name of a SAML or XML-DSig attribute,
+// and anywhere a declaration xmlns:NAME where NAME is such an attribute.
+//
 // # Metadata
 //
-// Parse keeps the whole document on an etree tree: unknown elements,
-// prefixes, comments and attribute order survive, Bytes returns the input
-// byte for byte until an edit is made, and an edit (AddSigningCertificate,
+// A parsed Metadata keeps the whole document: Bytes returns the input byte
+// for byte until an edit is made, and an edit (AddSigningCertificate,
 // RemoveSigningCertificate, SetSigningCertificates) changes only the
-// KeyDescriptors concerned. Parse refuses what makes Go and libxml2 see
-// different documents: any DOCTYPE, duplicate attributes, several roots,
-// plus input over a size cap. Diff separates key changes from changes a
-// relying party would treat as another identity provider (entityID,
-// endpoints, NameIDFormats). Build writes Salesforce-shaped metadata.
+// KeyDescriptors concerned. Every KeyDescriptor is classified: no use or
+// use="signing" is signing-capable, use="encryption" is not, any other
+// value is refused (ErrKeyUse). SetSigningCertificates leaves no
+// signing-capable key but the certificates given. Diff is an inverse guard:
+// with the signing keys removed, the two documents must be equal as
+// namespace-aware trees, and every other difference is reported with its
+// path; entityID, endpoints and keys also have their own fields. Build
+// writes Salesforce-shaped metadata. A parsed value flows through
+// ValidateIAM, Diff, the edits and VerifySignature without parsing again.
 //
 // # IAM rules
 //
 // ValidateIAM applies AWS IAM's rules for SAMLMetadataDocument; facts.go
 // holds each rule with its status, several of which are not documented by
 // AWS (what the "keys per provider" quota counts, whether a past validUntil
-// or a non-RSA key is refused).
+// or a non-RSA key is refused). For IAM, every KeyDescriptor must hold one
+// KeyInfo with one X509Data with one X509Certificate (ErrKeyInfo).
 //
 // # Signatures
 //
-// Sign and IssueResponse use goxmldsig with exclusive C14N and rsa-sha256,
-// the Signature placed where the schemas require (first child of metadata,
-// after Issuer in Responses and Assertions) and an ID reference. Signed
-// documents verify with xmlsec1 (see the interop tests). VerifySignature,
-// VerifyMetadata and VerifyResponse try each trusted certificate on its own, ignore a
-// KeyInfo without a certificate, refuse SHA-1 unless AllowSHA1 is given,
-// check certificate validity unless IgnoreValidity is given, and read only
-// the element the verifier returns (the canonical bytes that were
-// digested), so that wrapped or commented content is never read.
+// The verifiers work on the parsed tree: the reference is canonicalised
+// (exclusive C14N, with or without an InclusiveNamespaces list, or
+// inclusive C14N 1.0/1.1) straight from the tree, with the enveloped
+// signature left out, and SignedInfo likewise; nothing is serialised and
+// parsed again. The algorithms checked against the policy are read from the
+// same SignedInfo node that is canonicalised and hashed. Policies, each
+// with its option: SHA-1 is refused (AllowSHA1), ECDSA is refused
+// (AllowECDSA), RSA keys below MinRSABits, 2048, are refused
+// (WithMinRSABits), certificate validity is checked (IgnoreValidity); a
+// signature must have exactly one Reference, to its parent (URI "#ID", or
+// "" for the root), with the enveloped-signature transform. Each trusted
+// certificate is tried on its own; a KeyInfo certificate that is not
+// trusted fails with ErrUntrustedCert.
+//
+// Verification returns what it verified as a parsed value: VerifyMetadata
+// returns the Metadata (one parse), VerifyResponse the Assertion read from
+// the verified elements. Calling VerifySignature and then Parse on the same
+// bytes is safe too (the same pass refuses decoys, and reads skip comments
+// and never look at what canonicalisation leaves out), but parses twice.
+//
+// Sign and IssueResponse build on etree and sign with goxmldsig, whose
+// exclusive canonicaliser is replaced by this package's: goxmldsig's stops
+// after 1000 elements (its traversal limit) and rewrites the tree in place.
+// That costs one serialisation and one parse per signed element, on the
+// signing side only. Signed documents verify with xmlsec1 (see the interop
+// tests).
 //
 // # Known unknowns
 //
@@ -41,6 +78,6 @@
 //     is the industry practice but not stated by AWS.
 //   - Whether Salesforce still signs Responses with SHA-1 in some orgs;
 //     AllowSHA1 exists for that case.
-//   - ECDSA keys are refused: goxmldsig writes ECDSA signatures that other
-//     implementations do not accept, and Salesforce certificates are RSA.
+//   - Whether IAM accepts metadata whose KeyInfo holds more than a
+//     certificate, or a prefixed use; ValidateIAM refuses both.
 package samlmeta

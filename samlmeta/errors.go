@@ -3,6 +3,8 @@ package samlmeta
 import (
 	"errors"
 	"fmt"
+
+	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 // kind is a sentinel error that may belong to a broader sentinel: errors.Is
@@ -60,6 +62,25 @@ var (
 	// valid document.
 	ErrInvalidSpec error = &kind{msg: "samlmeta: invalid spec"}
 
+	// ErrDecoy refuses a prefixed attribute with the local name of a SAML
+	// or XML-DSig attribute on an element of those namespaces (x:entityID
+	// beside entityID), or a namespace declaration xmlns:NAME where NAME is
+	// such an attribute: readers that match attributes by local name would
+	// see another document than namespace-aware ones.
+	ErrDecoy error = &kind{msg: "samlmeta: decoy attribute"}
+	// ErrTooManyNamespaces refuses a document with more namespace
+	// declarations in scope at once than the limit
+	// (DefaultMaxNamespaceDecls), which would make every namespace-aware
+	// reader slow.
+	ErrTooManyNamespaces error = &kind{msg: "samlmeta: too many namespace declarations"}
+	// ErrKeyUse refuses a KeyDescriptor whose use is neither absent nor
+	// exactly "signing" or "encryption" (the only values of the metadata
+	// schema's KeyTypes); a reader may treat any other value either way.
+	ErrKeyUse error = &kind{msg: "samlmeta: KeyDescriptor use is not signing or encryption"}
+	// ErrKeyInfo refuses, for IAM, a KeyDescriptor whose KeyInfo holds
+	// anything but one X509Data with one X509Certificate.
+	ErrKeyInfo error = &kind{msg: "samlmeta: KeyInfo is not a single X509Certificate"}
+
 	// ErrSignature matches every signature verification failure, including
 	// the more specific ErrUnsigned, ErrSHA1, ErrUntrustedCert and
 	// ErrCertValidity.
@@ -73,6 +94,15 @@ var (
 	// ErrUntrustedCert is returned when the signature's KeyInfo names a
 	// certificate that is not trusted. It matches ErrSignature.
 	ErrUntrustedCert error = &kind{msg: "samlmeta: signing certificate not trusted", parent: ErrSignature}
+	// ErrKeyPolicy refuses a signature made with a key the verification
+	// policy does not accept: ECDSA unless AllowECDSA is given, RSA below
+	// MinRSABits unless WithMinRSABits lowers it. It matches ErrSignature.
+	ErrKeyPolicy error = &kind{msg: "samlmeta: signing key refused by policy", parent: ErrSignature}
+	// ErrAlgorithm refuses a signature, digest, canonicalisation or
+	// transform algorithm the verifier does not implement, or a signature
+	// shape it does not accept (several references). It matches
+	// ErrSignature.
+	ErrAlgorithm error = &kind{msg: "samlmeta: unsupported signature algorithm", parent: ErrSignature}
 	// ErrCertValidity is returned when the matching certificate is outside
 	// its validity period and IgnoreValidity was not given. It matches
 	// ErrSignature.
@@ -97,6 +127,10 @@ func sigErr(err error) error {
 	var k *kind
 	if errors.As(err, &k) {
 		return err
+	}
+	if errors.Is(err, etreeutils.ErrTraversalLimit) {
+		// goxmldsig stops its element traversals after 1000 elements.
+		return wrapf(ErrTooLarge, "goxmldsig's traversal limit of 1000 elements was reached")
 	}
 	return fmt.Errorf("%w: %v", ErrSignature, err)
 }

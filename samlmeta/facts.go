@@ -14,8 +14,13 @@ package samlmeta
 //   - IAMMaxKeys: the quota "Keys per SAML provider" is confirmed as 10; that
 //     it counts KeyDescriptor elements of the metadata is UNCERTAIN (a
 //     third-party reading). ValidateIAM counts every KeyDescriptor.
-//   - Only RSA keys: UNCERTAIN as an IAM rule; enforced because goxmldsig's
-//     ECDSA signatures do not interoperate and Salesforce certificates are RSA.
+//   - Only RSA keys: UNCERTAIN as an IAM rule; enforced because Salesforce
+//     certificates are RSA and the verifiers refuse ECDSA by default
+//     (AllowECDSA).
+//   - One X509Certificate per KeyInfo (ErrKeyInfo) and no prefixed or
+//     unknown KeyDescriptor use (ErrDecoy, ErrKeyUse): UNCERTAIN whether IAM
+//     refuses such documents; ValidateIAM does, because readers disagree on
+//     which of their keys sign (the review planted such a key in IAM).
 //   - validUntil in the past: UNCERTAIN whether IAM refuses it; ValidateIAM
 //     refuses it because a relying party honouring validUntil would stop
 //     trusting the identity provider.

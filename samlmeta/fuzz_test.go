@@ -11,7 +11,7 @@ import (
 var allKinds = []error{
 	ErrDOCTYPE, ErrDuplicateAttribute, ErrTooLarge, ErrTooShort, ErrMalformed, ErrNotMetadata, ErrBOM,
 	ErrNotUTF8, ErrNoSigningKey, ErrWeakKey, ErrUnsupportedKey, ErrTooManyKeys, ErrExpired, ErrCertNotFound,
-	ErrInvalidSpec, ErrSignature, ErrInvalidResponse,
+	ErrInvalidSpec, ErrSignature, ErrInvalidResponse, ErrDecoy, ErrTooManyNamespaces, ErrKeyUse, ErrKeyInfo,
 }
 
 func typed(err error) bool {

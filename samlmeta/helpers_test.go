@@ -2,12 +2,9 @@ package samlmeta
 
 import (
 	"crypto/rand"
-	"iter"
-
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"github.com/beevik/etree"
 	"math/big"
 	"regexp"
 	"sync"
@@ -101,34 +98,28 @@ func awsResponseSpec(issued time.Time) ResponseSpec {
 	}
 }
 
-// allElements yields el and its descendants.
-func allElements(el *etree.Element) iter.Seq[*etree.Element] {
-	return func(yield func(*etree.Element) bool) {
-		var walk func(e *etree.Element) bool
-		walk = func(e *etree.Element) bool {
-			if !yield(e) {
-				return false
-			}
-			for _, c := range e.ChildElements() {
-				if !walk(c) {
-					return false
-				}
-			}
-			return true
-		}
-		walk(el)
-	}
-}
-
 func regexpMust(p string) *regexp.Regexp { return regexp.MustCompile("(?s)" + p) }
 
 // forceSplice marks m edited with every element changed, so that Bytes goes
-// through splicing alone. It reports whether spans could be built.
+// through splicing alone.
 func forceSplice(m *Metadata) bool {
-	m.spans = buildSpans(m.orig, m.doc)
-	for el := range allElements(m.root) {
-		m.markDirty(el)
+	var walk func(n *node)
+	walk = func(n *node) {
+		n.dirty = true
+		for c := n.first; c != nil; c = c.next {
+			walk(c)
+		}
 	}
+	walk(m.doc)
 	m.edited = true
-	return m.spans != nil
+	return true
+}
+
+// freshBytes serialises m's tree without copying anything from the input.
+func freshBytes(m *Metadata) []byte {
+	var out []byte
+	for n := m.doc.first; n != nil; n = n.next {
+		out = writeFresh(out, n)
+	}
+	return out
 }

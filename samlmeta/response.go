@@ -2,14 +2,9 @@ package samlmeta
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/rand"
-	"encoding/hex"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/beevik/etree"
 )
 
 // SAML status and method URIs used in Responses.
@@ -58,128 +53,6 @@ type ResponseSpec struct {
 	SignResponse, SignAssertion bool
 }
 
-// IssueResponse returns a signed samlp:Response (raw XML; base64-encode it
-// for the HTTP-POST binding) carrying one Assertion, shaped like a
-// Salesforce IdP-initiated login. Signatures use exclusive C14N and
-// rsa-sha256 and follow the Issuer, as the schema requires; when both are
-// signed the Assertion is signed first, so the Response signature covers it.
-func IssueResponse(spec ResponseSpec, key crypto.Signer, cert *Cert) ([]byte, error) {
-	if spec.Issuer == "" || spec.NameID == "" {
-		return nil, wrapf(ErrInvalidSpec, "Issuer and NameID are required")
-	}
-	if _, err := newSigningContext(key, cert); err != nil {
-		return nil, err
-	}
-	if !spec.SignResponse && !spec.SignAssertion {
-		spec.SignAssertion = true
-	}
-	issued := spec.IssueInstant
-	if issued.IsZero() {
-		issued = time.Now()
-	}
-	validity := spec.Validity
-	if validity <= 0 {
-		validity = DefaultResponseValidity
-	}
-	format := spec.NameIDFormat
-	if format == "" {
-		format = NameIDFormatUnspecified
-	}
-	recipient := spec.Recipient
-	if recipient == "" {
-		recipient = spec.Destination
-	}
-	ts, until := formatDateTime(issued), formatDateTime(issued.Add(validity))
-
-	doc := etree.NewDocument()
-	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
-	resp := doc.CreateElement("samlp:Response")
-	resp.CreateAttr("xmlns:samlp", NSProtocol)
-	if spec.Destination != "" {
-		resp.CreateAttr("Destination", spec.Destination)
-	}
-	resp.CreateAttr("ID", newID())
-	resp.CreateAttr("IssueInstant", ts)
-	resp.CreateAttr("Version", "2.0")
-	respIssuer := issuerElement(resp, spec.Issuer)
-	resp.CreateElement("samlp:Status").CreateElement("samlp:StatusCode").CreateAttr("Value", StatusSuccess)
-
-	a := resp.CreateElement("saml:Assertion")
-	a.CreateAttr("xmlns:saml", NSAssertion)
-	a.CreateAttr("ID", newID())
-	a.CreateAttr("IssueInstant", ts)
-	a.CreateAttr("Version", "2.0")
-	aIssuer := a.CreateElement("saml:Issuer")
-	aIssuer.CreateAttr("Format", "urn:oasis:names:tc:SAML:2.0:nameid-format:entity")
-	aIssuer.SetText(spec.Issuer)
-	subj := a.CreateElement("saml:Subject")
-	nid := subj.CreateElement("saml:NameID")
-	nid.CreateAttr("Format", format)
-	nid.SetText(spec.NameID)
-	sc := subj.CreateElement("saml:SubjectConfirmation")
-	sc.CreateAttr("Method", methodBearer)
-	scd := sc.CreateElement("saml:SubjectConfirmationData")
-	scd.CreateAttr("NotOnOrAfter", until)
-	if recipient != "" {
-		scd.CreateAttr("Recipient", recipient)
-	}
-	cond := a.CreateElement("saml:Conditions")
-	cond.CreateAttr("NotBefore", ts)
-	cond.CreateAttr("NotOnOrAfter", until)
-	if spec.Audience != "" {
-		cond.CreateElement("saml:AudienceRestriction").CreateElement("saml:Audience").SetText(spec.Audience)
-	}
-	as := a.CreateElement("saml:AuthnStatement")
-	as.CreateAttr("AuthnInstant", ts)
-	as.CreateAttr("SessionIndex", a.SelectAttrValue("ID", ""))
-	as.CreateElement("saml:AuthnContext").CreateElement("saml:AuthnContextClassRef").SetText(authnUnspecified)
-	if len(spec.Attributes) > 0 {
-		st := a.CreateElement("saml:AttributeStatement")
-		for _, at := range spec.Attributes {
-			ae := st.CreateElement("saml:Attribute")
-			ae.CreateAttr("Name", at.Name)
-			ae.CreateAttr("NameFormat", attrNameUnspecified)
-			for _, v := range at.Values {
-				ve := ae.CreateElement("saml:AttributeValue")
-				ve.CreateAttr("xmlns:xs", nsXS)
-				ve.CreateAttr("xmlns:xsi", nsXSI)
-				ve.CreateAttr("xsi:type", "xs:string")
-				ve.SetText(v)
-			}
-		}
-	}
-	if spec.SignAssertion {
-		if err := signElement(a, aIssuer.Index()+1, key, cert); err != nil {
-			return nil, err
-		}
-	}
-	if spec.SignResponse {
-		if err := signElement(resp, respIssuer.Index()+1, key, cert); err != nil {
-			return nil, err
-		}
-	}
-	var buf bytes.Buffer
-	if _, err := doc.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func issuerElement(parent *etree.Element, issuer string) *etree.Element {
-	iss := parent.CreateElement("saml:Issuer")
-	iss.CreateAttr("xmlns:saml", NSAssertion)
-	iss.CreateAttr("Format", "urn:oasis:names:tc:SAML:2.0:nameid-format:entity")
-	iss.SetText(issuer)
-	return iss
-}
-
-// newID returns a random xs:ID.
-func newID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return "_" + hex.EncodeToString(b)
-}
-
 // Assertion is what VerifyResponse read from the signed Assertion (and,
 // for Destination, the signed Response).
 type Assertion struct {
@@ -219,9 +92,12 @@ type Assertion struct {
 // Assertion. The Response and/or the Assertion must carry a valid enveloped
 // signature; the document must hold exactly one Assertion, a direct child
 // of the Response, and when the Response is not signed that Assertion must
-// be. Only the elements the signature verifier returns are read. SHA-1 is
-// refused unless AllowSHA1 is given; Conditions must hold at the clock's
-// time within the skew; certificate validity is checked unless
+// be. The document is parsed once, with Parse's refusals, and the
+// signatures are verified on that tree; the returned Assertion is read from
+// the verified elements only, by exact names. SHA-1 is refused unless
+// AllowSHA1 is given, ECDSA unless AllowECDSA is, RSA keys below
+// MinRSABits unless WithMinRSABits lowers it; Conditions must hold at the
+// clock's time within the skew; certificate validity is checked unless
 // IgnoreValidity is given. Content failures match ErrInvalidResponse,
 // signature failures ErrSignature.
 func VerifyResponse(resp []byte, trusted []*Cert, opts ...VerifyOption) (*Assertion, error) {
@@ -230,7 +106,7 @@ func VerifyResponse(resp []byte, trusted []*Cert, opts ...VerifyOption) (*Assert
 	if err != nil {
 		return nil, err
 	}
-	_, root, err := parseRoot(raw, o.maxSize, NSProtocol, "Response", ErrInvalidResponse)
+	_, root, err := parseRoot(raw, parseLimits{o.maxSize, o.maxNSDecls}, NSProtocol, "Response", ErrInvalidResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -241,34 +117,33 @@ func VerifyResponse(resp []byte, trusted []*Cert, opts ...VerifyOption) (*Assert
 		return nil, wrapf(ErrInvalidResponse, "encrypted assertions are not supported")
 	}
 	out := &Assertion{}
-	work := root
-	if len(childrenNS(root, NSDSig, "Signature")) > 0 {
-		v, c, err := verifyElement(root, trusted, o)
+	if root.child(NSDSig, "Signature") != nil {
+		c, err := verifyEnveloped(root, trusted, o)
 		if err != nil {
 			return nil, err
 		}
-		work, out.SignedBy, out.ResponseSigned = v, c, true
+		out.SignedBy, out.ResponseSigned = c, true
 	}
-	as := childrenNS(work, NSAssertion, "Assertion")
+	as := root.children(NSAssertion, "Assertion")
 	if len(as) != 1 {
 		return nil, wrapf(ErrInvalidResponse, "the Assertion must be a direct child of the Response")
 	}
 	a := as[0]
-	if len(childrenNS(a, NSDSig, "Signature")) > 0 || !out.ResponseSigned {
-		v, c, err := verifyElement(a, trusted, o)
+	if a.child(NSDSig, "Signature") != nil || !out.ResponseSigned {
+		c, err := verifyEnveloped(a, trusted, o)
 		if err != nil {
 			return nil, err
 		}
-		a, out.SignedBy, out.AssertionSigned = v, c, true
+		out.SignedBy, out.AssertionSigned = c, true
 	}
-	if err := checkStatus(work); err != nil {
+	if err := checkStatus(root); err != nil {
 		return nil, err
 	}
 	if err := readAssertion(a, out); err != nil {
 		return nil, err
 	}
 	if out.ResponseSigned {
-		out.Destination = work.SelectAttrValue("Destination", "")
+		out.Destination = root.attr("Destination")
 	} else {
 		out.Destination = out.Recipient
 	}
@@ -319,10 +194,11 @@ func decodeResponse(resp []byte, maxSize int) ([]byte, error) {
 	return raw, nil
 }
 
-func countDescendants(el *etree.Element, ns, tag string) int {
+// countDescendants counts the elements {ns}tag below el, in linear time.
+func countDescendants(el *node, ns, tag string) int {
 	n := 0
-	for _, c := range el.ChildElements() {
-		if c.Tag == tag && c.NamespaceURI() == ns {
+	for c := range el.elements {
+		if c.is(ns, tag) {
 			n++
 		}
 		n += countDescendants(c, ns, tag)
@@ -330,16 +206,16 @@ func countDescendants(el *etree.Element, ns, tag string) int {
 	return n
 }
 
-func checkStatus(resp *etree.Element) error {
-	st := childNS(resp, NSProtocol, "Status")
+func checkStatus(resp *node) error {
+	st := resp.child(NSProtocol, "Status")
 	if st == nil {
 		return wrapf(ErrInvalidResponse, "missing Status")
 	}
-	sc := childNS(st, NSProtocol, "StatusCode")
-	if sc == nil || sc.SelectAttrValue("Value", "") != StatusSuccess {
+	sc := st.child(NSProtocol, "StatusCode")
+	if sc == nil || sc.attr("Value") != StatusSuccess {
 		v := ""
 		if sc != nil {
-			v = sc.SelectAttrValue("Value", "")
+			v = sc.attr("Value")
 		}
 		return wrapf(ErrInvalidResponse, "status %q is not success", v)
 	}
@@ -347,54 +223,54 @@ func checkStatus(resp *etree.Element) error {
 }
 
 // readAssertion copies the fields of the verified Assertion a into out.
-func readAssertion(a *etree.Element, out *Assertion) error {
-	out.ID = a.SelectAttrValue("ID", "")
-	if iss := childNS(a, NSAssertion, "Issuer"); iss != nil {
-		out.Issuer = strings.TrimSpace(charData(iss))
+func readAssertion(a *node, out *Assertion) error {
+	out.ID = a.attr("ID")
+	if iss := a.child(NSAssertion, "Issuer"); iss != nil {
+		out.Issuer = strings.TrimSpace(iss.text())
 	}
 	if out.Issuer == "" {
 		return wrapf(ErrInvalidResponse, "Assertion has no Issuer")
 	}
-	if subj := childNS(a, NSAssertion, "Subject"); subj != nil {
-		if nid := childNS(subj, NSAssertion, "NameID"); nid != nil {
-			out.NameID = strings.TrimSpace(charData(nid))
-			out.NameIDFormat = nid.SelectAttrValue("Format", "")
+	if subj := a.child(NSAssertion, "Subject"); subj != nil {
+		if nid := subj.child(NSAssertion, "NameID"); nid != nil {
+			out.NameID = strings.TrimSpace(nid.text())
+			out.NameIDFormat = nid.attr("Format")
 		}
-		for _, sc := range childrenNS(subj, NSAssertion, "SubjectConfirmation") {
-			if scd := childNS(sc, NSAssertion, "SubjectConfirmationData"); scd != nil && out.Recipient == "" {
-				out.Recipient = scd.SelectAttrValue("Recipient", "")
+		for _, sc := range subj.children(NSAssertion, "SubjectConfirmation") {
+			if scd := sc.child(NSAssertion, "SubjectConfirmationData"); scd != nil && out.Recipient == "" {
+				out.Recipient = scd.attr("Recipient")
 			}
 		}
 	}
 	if out.NameID == "" {
 		return wrapf(ErrInvalidResponse, "Assertion has no NameID")
 	}
-	cond := childNS(a, NSAssertion, "Conditions")
+	cond := a.child(NSAssertion, "Conditions")
 	if cond == nil {
 		return wrapf(ErrInvalidResponse, "Assertion has no Conditions")
 	}
 	var err error
-	if out.NotBefore, err = parseDateTime(cond.SelectAttrValue("NotBefore", "")); err != nil {
+	if out.NotBefore, err = parseDateTime(cond.attr("NotBefore")); err != nil {
 		return wrapf(ErrInvalidResponse, "NotBefore: %v", err)
 	}
-	if out.NotOnOrAfter, err = parseDateTime(cond.SelectAttrValue("NotOnOrAfter", "")); err != nil {
+	if out.NotOnOrAfter, err = parseDateTime(cond.attr("NotOnOrAfter")); err != nil {
 		return wrapf(ErrInvalidResponse, "NotOnOrAfter: %v", err)
 	}
 	var audiences []string
-	for _, ar := range childrenNS(cond, NSAssertion, "AudienceRestriction") {
-		for _, au := range childrenNS(ar, NSAssertion, "Audience") {
-			audiences = append(audiences, strings.TrimSpace(charData(au)))
+	for _, ar := range cond.children(NSAssertion, "AudienceRestriction") {
+		for _, au := range ar.children(NSAssertion, "Audience") {
+			audiences = append(audiences, strings.TrimSpace(au.text()))
 		}
 	}
 	if len(audiences) > 0 {
 		out.Audience, out.audiences = audiences[0], audiences
 	}
 	out.Attributes = map[string][]string{}
-	for _, st := range childrenNS(a, NSAssertion, "AttributeStatement") {
-		for _, at := range childrenNS(st, NSAssertion, "Attribute") {
-			name := at.SelectAttrValue("Name", "")
-			for _, v := range childrenNS(at, NSAssertion, "AttributeValue") {
-				out.Attributes[name] = append(out.Attributes[name], strings.TrimSpace(charData(v)))
+	for _, st := range a.children(NSAssertion, "AttributeStatement") {
+		for _, at := range st.children(NSAssertion, "Attribute") {
+			name := at.attr("Name")
+			for _, v := range at.children(NSAssertion, "AttributeValue") {
+				out.Attributes[name] = append(out.Attributes[name], strings.TrimSpace(v.text()))
 			}
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func issue(t *testing.T, kp keyPair, mutate func(*ResponseSpec)) []byte {
+func issue(t testing.TB, kp keyPair, mutate func(*ResponseSpec)) []byte {
 	t.Helper()
 	spec := awsResponseSpec(testNow)
 	if mutate != nil {

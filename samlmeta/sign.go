@@ -6,11 +6,10 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
-	"time"
+	"strings"
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
-	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 // Sign adds an enveloped XML signature to the root of doc (metadata or any
@@ -21,10 +20,19 @@ import (
 // carries cert in its KeyInfo. An existing enveloped signature of the root is
 // replaced. key must be an RSA key matching cert (ErrUnsupportedKey
 // otherwise): goxmldsig's ECDSA signatures do not interoperate.
+//
+// The document first goes through Parse's single pass (so that it is
+// refused for the same reasons), then through etree, on which goxmldsig
+// signs: signing is not on a hot path, and goxmldsig's signatures are the
+// ones checked against xmlsec1.
 func Sign(doc []byte, key crypto.Signer, cert *Cert) ([]byte, error) {
-	d, err := parseXML(doc, DefaultMaxSize)
-	if err != nil {
+	if _, err := parseDocument(doc, parseLimits{DefaultMaxSize, DefaultMaxNamespaceDecls}); err != nil {
 		return nil, err
+	}
+	d := etree.NewDocument()
+	d.ReadSettings = etree.ReadSettings{PreserveCData: true, MaxDepth: maxDepth}
+	if err := d.ReadFromBytes(doc); err != nil {
+		return nil, wrapf(ErrMalformed, "%v", err)
 	}
 	root := d.Root()
 	if err := signElement(root, 0, key, cert); err != nil {
@@ -44,8 +52,10 @@ func signElement(el *etree.Element, at int, key crypto.Signer, cert *Cert) error
 	if err != nil {
 		return err
 	}
-	for _, old := range childrenNS(el, NSDSig, "Signature") {
-		removeWithIndent(el, old)
+	for _, old := range el.ChildElements() {
+		if old.Tag == "Signature" && old.NamespaceURI() == NSDSig {
+			removeWithIndent(el, old)
+		}
 	}
 	if el.SelectAttrValue("ID", "") == "" {
 		el.CreateAttr("ID", derivedID(el))
@@ -84,22 +94,42 @@ func newSigningContext(key crypto.Signer, cert *Cert) (*dsig.SigningContext, err
 }
 
 // detachingCanonicalizer canonicalises a detached copy of the element, with
-// the namespace declarations in scope at its place. goxmldsig's exclusive
-// canonicaliser rewrites the element it is given in place and ignores
-// declarations on ancestors; signing through this wrapper leaves the
-// document as written and signs an element nested in another correctly.
+// the namespace declarations in scope at its place, leaving the document as
+// written. goxmldsig's own exclusive canonicaliser rewrites the element it
+// is given in place, ignores declarations on ancestors and stops after
+// 1000 elements (its traversal limit); this one writes the detached copy
+// out and canonicalises it with the verifier's exclusive C14N, so that
+// what is signed is exactly what VerifySignature recomputes. That costs a
+// serialisation and a parse per signed element, on the signing side only.
 type detachingCanonicalizer struct{ inner dsig.Canonicalizer }
 
 func (c detachingCanonicalizer) Canonicalize(el *etree.Element) ([]byte, error) {
-	ctx, err := etreeutils.NSBuildParentContext(el)
+	detached := el.Copy()
+	declared := map[string]bool{}
+	for _, a := range detached.Attr {
+		if a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns" {
+			declared[a.Key] = true
+		}
+	}
+	for p := el.Parent(); p != nil; p = p.Parent() {
+		for _, a := range p.Attr {
+			if (a.Space == "xmlns" || a.Space == "" && a.Key == "xmlns") && !declared[a.Key] {
+				declared[a.Key] = true
+				detached.Attr = append(detached.Attr, a)
+			}
+		}
+	}
+	d := etree.NewDocument()
+	d.SetRoot(detached)
+	b, err := d.WriteToBytes()
 	if err != nil {
 		return nil, err
 	}
-	detached, err := etreeutils.NSDetatch(ctx, el)
+	doc, err := parseDocument(b, parseLimits{maxSize: max(len(b), DefaultMaxSize), maxNSDecls: DefaultMaxNamespaceDecls})
 	if err != nil {
 		return nil, err
 	}
-	return c.inner.Canonicalize(detached)
+	return canonicalize(rootOf(doc), nil, c14nMethod{exclusive: true}, nil), nil
 }
 
 func (c detachingCanonicalizer) Algorithm() dsig.AlgorithmID { return c.inner.Algorithm() }
@@ -114,111 +144,13 @@ func derivedID(el *etree.Element) string {
 	return "_" + hex.EncodeToString(sum[:16])
 }
 
-// VerifyOption configures VerifySignature and VerifyResponse.
-type VerifyOption func(*verifyOptions)
-
-type verifyOptions struct {
-	allowSHA1      bool
-	ignoreValidity bool
-	now            func() time.Time
-	skew           time.Duration
-	audience       string
-	maxSize        int
-}
-
-// DefaultClockSkew is the tolerance applied to a Response's time conditions.
-const DefaultClockSkew = 3 * time.Minute
-
-func newVerifyOptions(opts []VerifyOption) *verifyOptions {
-	o := &verifyOptions{now: time.Now, skew: DefaultClockSkew, maxSize: DefaultMaxSize}
-	for _, fn := range opts {
-		fn(o)
-	}
-	return o
-}
-
-// AllowSHA1 accepts rsa-sha1 signatures and sha1 digests, which are refused
-// with ErrSHA1 by default.
-func AllowSHA1() VerifyOption { return func(o *verifyOptions) { o.allowSHA1 = true } }
-
-// IgnoreValidity accepts a trusted certificate outside its validity period,
-// as SAML metadata practice does (the key is trusted, not the dates).
-func IgnoreValidity() VerifyOption { return func(o *verifyOptions) { o.ignoreValidity = true } }
-
-// WithClock sets the clock used for certificate validity and a Response's
-// time conditions (default time.Now).
-func WithClock(now func() time.Time) VerifyOption {
-	return func(o *verifyOptions) {
-		if now != nil {
-			o.now = now
+// removeWithIndent removes el and the whitespace text that precedes it.
+func removeWithIndent(parent, el *etree.Element) {
+	i := el.Index()
+	parent.RemoveChildAt(i)
+	if i > 0 {
+		if cd, ok := parent.Child[i-1].(*etree.CharData); ok && strings.TrimSpace(cd.Data) == "" && !cd.IsCData() {
+			parent.RemoveChildAt(i - 1)
 		}
 	}
-}
-
-// WithClockSkew sets the tolerance for a Response's NotBefore and
-// NotOnOrAfter (default DefaultClockSkew).
-func WithClockSkew(d time.Duration) VerifyOption {
-	return func(o *verifyOptions) {
-		if d >= 0 {
-			o.skew = d
-		}
-	}
-}
-
-// WithAudience makes VerifyResponse require this audience in the
-// Assertion's AudienceRestriction.
-func WithAudience(aud string) VerifyOption { return func(o *verifyOptions) { o.audience = aud } }
-
-// WithMaxResponseSize sets the largest Response VerifyResponse accepts, in
-// bytes after base64 decoding (default DefaultMaxSize).
-func WithMaxResponseSize(n int) VerifyOption {
-	return func(o *verifyOptions) {
-		if n > 0 {
-			o.maxSize = n
-		}
-	}
-}
-
-// VerifySignature verifies the enveloped signature of doc's root against
-// trusted certificates and returns the one that verified. Each certificate
-// is tried on its own; a KeyInfo without an X509Certificate is ignored, and
-// a KeyInfo certificate that is not trusted fails with ErrUntrustedCert.
-// Certificate validity is checked against the clock unless IgnoreValidity is
-// given; SHA-1 is refused unless AllowSHA1 is given. Every failure matches
-// ErrSignature (or a parse error of Parse's kinds).
-func VerifySignature(doc []byte, trusted []*Cert, opts ...VerifyOption) (*Cert, error) {
-	o := newVerifyOptions(opts)
-	d, err := parseXML(doc, o.maxSize)
-	if err != nil {
-		return nil, err
-	}
-	_, c, err := verifyElement(d.Root(), trusted, o)
-	return c, err
-}
-
-// VerifyMetadata verifies doc's signature like VerifySignature and returns
-// the metadata rebuilt from what the signature covers (the canonical bytes
-// that were digested, without the signature), so that nothing unsigned can
-// be read from it, together with the certificate that verified.
-func VerifyMetadata(doc []byte, trusted []*Cert, opts ...VerifyOption) (*Metadata, *Cert, error) {
-	o := newVerifyOptions(opts)
-	d, err := parseXML(doc, o.maxSize)
-	if err != nil {
-		return nil, nil, err
-	}
-	verified, c, err := verifyElement(d.Root(), trusted, o)
-	if err != nil {
-		return nil, nil, err
-	}
-	vd := etree.NewDocument()
-	vd.SetRoot(verified)
-	b, err := vd.WriteToBytes()
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := Parse(b, WithMaxSize(o.maxSize))
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, c, nil
 }

@@ -18,9 +18,35 @@ import (
 // Encoding, length and parse failures are returned alone; the content rules
 // are all checked and their failures joined, each matching its own sentinel
 // (ErrBOM, ErrNotUTF8, ErrTooShort, ErrTooLarge, ErrDOCTYPE,
-// ErrDuplicateAttribute, ErrMalformed, ErrNotMetadata, ErrNoSigningKey,
-// ErrUnsupportedKey, ErrWeakKey, ErrTooManyKeys, ErrExpired).
+// ErrDuplicateAttribute, ErrMalformed, ErrDecoy, ErrKeyUse, ErrNotMetadata,
+// ErrNoSigningKey, ErrKeyInfo, ErrUnsupportedKey, ErrWeakKey,
+// ErrTooManyKeys, ErrExpired). Every KeyDescriptor must hold one KeyInfo
+// with one X509Data with one X509Certificate (ErrKeyInfo): any other key
+// material is a key IAM might or might not use.
 func ValidateIAM(doc []byte, now time.Time) error {
+	if err := checkIAMEncoding(doc); err != nil {
+		return err
+	}
+	m, err := Parse(doc, WithMaxSize(len(doc)))
+	if err != nil {
+		return err
+	}
+	return m.validateIAM(now)
+}
+
+// ValidateIAM applies ValidateIAM to the document m holds (Bytes), without
+// parsing it again when m is unedited.
+func (m *Metadata) ValidateIAM(now time.Time) error {
+	if m.edited {
+		return ValidateIAM(m.Bytes(), now)
+	}
+	if err := checkIAMEncoding(m.orig); err != nil {
+		return err
+	}
+	return m.validateIAM(now)
+}
+
+func checkIAMEncoding(doc []byte) error {
 	if bytes.HasPrefix(doc, []byte("\xef\xbb\xbf")) {
 		return wrapf(ErrBOM, "IAM requires UTF-8 without a byte order mark")
 	}
@@ -34,10 +60,10 @@ func ValidateIAM(doc []byte, now time.Time) error {
 	if n > IAMMaxChars {
 		return wrapf(ErrTooLarge, "%d characters, IAM allows at most %d", n, IAMMaxChars)
 	}
-	m, err := Parse(doc, WithMaxSize(len(doc)))
-	if err != nil {
-		return err
-	}
+	return nil
+}
+
+func (m *Metadata) validateIAM(now time.Time) error {
 	var errs []error
 	if m.EntityID() == "" {
 		errs = append(errs, wrapf(ErrNotMetadata, "missing entityID"))
@@ -46,7 +72,7 @@ func ValidateIAM(doc []byte, now time.Time) error {
 		errs = append(errs, wrapf(ErrNotMetadata, "no IDPSSODescriptor"))
 	}
 	errs = append(errs, m.checkKeys()...)
-	if v := m.root.SelectAttrValue("validUntil", ""); v != "" {
+	if v := m.root.attr("validUntil"); v != "" {
 		t, err := parseDateTime(v)
 		switch {
 		case err != nil:
@@ -64,14 +90,21 @@ func (m *Metadata) checkKeys() []error {
 		errs = append(errs, wrapf(ErrTooManyKeys, "%d KeyDescriptors, IAM allows at most %d", n, IAMMaxKeys))
 	}
 	signing := 0
-	for _, kd := range m.signingKeyDescriptors() {
-		for _, xc := range x509CertElements(kd) {
-			c, err := ParseCertBase64(charData(xc))
+	for _, rd := range m.roleDescriptors() {
+		for _, kd := range rd.children(NSMetadata, "KeyDescriptor") {
+			xc, ok := iamKeyInfo(kd)
+			if !ok {
+				errs = append(errs, wrapf(ErrKeyInfo, "a KeyDescriptor of <%s> holds other key material than one X509Data with one X509Certificate", rd.local))
+				continue
+			}
+			c, err := ParseCertBase64(xc.text())
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			signing++
+			if signingCapable(kd) && rd.is(NSMetadata, "IDPSSODescriptor") {
+				signing++
+			}
 			if err := checkIAMKey(c); err != nil {
 				errs = append(errs, err)
 			}

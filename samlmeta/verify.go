@@ -1,179 +1,287 @@
 package samlmeta
 
 import (
-	"crypto/x509"
-	"errors"
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	_ "crypto/sha1" // registers SHA-1 for AllowSHA1
+	_ "crypto/sha256"
+	_ "crypto/sha512"
+	"crypto/subtle"
+	"math/big"
 	"strings"
 	"time"
 
-	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
-	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
-// sha1Algorithms are the SHA-1 SignatureMethod and DigestMethod URIs.
-var sha1Algorithms = map[string]bool{
-	dsig.RSASHA1SignatureMethod:                   true,
-	dsig.ECDSASHA1SignatureMethod:                 true,
-	"http://www.w3.org/2000/09/xmldsig#sha1":      true,
-	"http://www.w3.org/2000/09/xmldsig#dsa-sha1":  true,
-	"http://www.w3.org/2000/09/xmldsig#hmac-sha1": true,
+// MinRSABits is the shortest RSA key whose signatures the verifiers accept
+// unless WithMinRSABits says otherwise.
+const MinRSABits = 2048
+
+type sigAlgorithm struct {
+	hash  crypto.Hash
+	ecdsa bool
 }
 
-// verifyElement verifies el's enveloped signature (a direct ds:Signature
-// child referencing el) against trusted and returns the element goxmldsig
-// verified (re-parsed from the digested canonical bytes, signature removed)
-// with the certificate that matched. Only the returned element may be read.
-func verifyElement(el *etree.Element, trusted []*Cert, o *verifyOptions) (*etree.Element, *Cert, error) {
+// signatureMethods are the SignatureMethod URIs the verifier implements.
+var signatureMethods = map[string]sigAlgorithm{
+	dsig.RSASHA1SignatureMethod:     {crypto.SHA1, false},
+	dsig.RSASHA256SignatureMethod:   {crypto.SHA256, false},
+	dsig.RSASHA384SignatureMethod:   {crypto.SHA384, false},
+	dsig.RSASHA512SignatureMethod:   {crypto.SHA512, false},
+	dsig.ECDSASHA1SignatureMethod:   {crypto.SHA1, true},
+	dsig.ECDSASHA256SignatureMethod: {crypto.SHA256, true},
+	dsig.ECDSASHA384SignatureMethod: {crypto.SHA384, true},
+	dsig.ECDSASHA512SignatureMethod: {crypto.SHA512, true},
+}
+
+// digestMethods are the DigestMethod URIs the verifier implements.
+var digestMethods = map[string]crypto.Hash{
+	"http://www.w3.org/2000/09/xmldsig#sha1":        crypto.SHA1,
+	"http://www.w3.org/2001/04/xmlenc#sha256":       crypto.SHA256,
+	"http://www.w3.org/2001/04/xmldsig-more#sha384": crypto.SHA384,
+	"http://www.w3.org/2001/04/xmlenc#sha512":       crypto.SHA512,
+}
+
+// signedInfo is what the verifier read from one ds:Signature: the same tree
+// nodes are canonicalised and hashed, so the algorithms checked against
+// the policy are the ones used.
+type signedInfo struct {
+	sig, si  *node
+	siC14N   c14nMethod
+	method   sigAlgorithm
+	methodID string
+	refC14N  c14nMethod
+	digest   crypto.Hash
+	digestID string
+	want     []byte // DigestValue
+	value    []byte // SignatureValue
+}
+
+// verifyEnveloped verifies the enveloped signature of el (a direct
+// ds:Signature child whose single Reference points at el) against trusted
+// and returns the certificate that verified. Everything read from el
+// afterwards is covered by the digest: names are read exactly, decoys were
+// refused at parse time and comments are skipped by every read.
+func verifyEnveloped(el *node, trusted []*Cert, o *verifyOptions) (*Cert, error) {
 	if len(trusted) == 0 {
-		return nil, nil, wrapf(ErrUntrustedCert, "no trusted certificates")
+		return nil, wrapf(ErrUntrustedCert, "no trusted certificates")
 	}
-	sig, err := envelopedSignature(el)
+	s, err := readSignature(el, o)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if !o.allowSHA1 {
-		if err := rejectSHA1(el); err != nil {
-			return nil, nil, err
-		}
+	apex := el
+	if el.parent != nil && el.parent.kind == documentNode && s.si.child(NSDSig, "Reference").attr("URI") == "" {
+		apex = el.parent
 	}
-	ctx, err := etreeutils.NSBuildParentContext(el)
+	h := s.digest.New()
+	h.Write(canonicalize(apex, s.sig, s.refC14N, nil))
+	if subtle.ConstantTimeCompare(h.Sum(nil), s.want) != 1 {
+		return nil, wrapf(ErrSignature, "digest of <%s> does not match its DigestValue", el.local)
+	}
+	h = s.method.hash.New()
+	h.Write(canonicalize(s.si, nil, s.siC14N, nil))
+	hashed := h.Sum(nil)
+
+	candidates, err := candidateCerts(s.sig, trusted)
 	if err != nil {
-		return nil, nil, sigErr(err)
+		return nil, err
 	}
-	// A detached copy carries the in-scope namespace declarations, so that
-	// an element signed inside a larger document canonicalises correctly.
-	detached, err := etreeutils.NSDetatch(ctx, el)
-	if err != nil {
-		return nil, nil, sigErr(err)
-	}
-	candidates := trusted
-	if kc, present, err := keyInfoCert(sig); err != nil {
-		return nil, nil, err
-	} else if present {
-		candidates = nil
-		for _, t := range trusted {
-			if t != nil && t.X509 != nil && t.X509.Equal(kc) {
-				candidates = append(candidates, t)
-				break
-			}
-		}
-		if len(candidates) == 0 {
-			return nil, nil, wrapf(ErrUntrustedCert, "KeyInfo certificate %s is not among the %d trusted", Fingerprint(kc.Raw), len(trusted))
-		}
-	} else {
-		// A KeyInfo without a certificate would make goxmldsig fail.
-		sigCopy := detached.Child[sig.Index()].(*etree.Element)
-		for _, ki := range childrenNS(sigCopy, NSDSig, "KeyInfo") {
-			sigCopy.RemoveChild(ki)
-		}
-	}
-	now := o.now()
 	var firstErr error
 	for _, c := range candidates {
-		if c == nil || c.X509 == nil {
-			continue
+		err := checkKeyPolicy(c, s, o)
+		if err == nil {
+			err = verifyValue(c, s, hashed)
 		}
-		validated, err := validateWith(detached, c.X509)
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
 			}
 			continue
 		}
-		if !o.ignoreValidity && !c.ValidAt(now) {
-			return nil, nil, wrapf(ErrCertValidity, "certificate %s valid %s to %s, now %s", c.SHA256,
+		if now := o.now(); !o.ignoreValidity && !c.ValidAt(now) {
+			return nil, wrapf(ErrCertValidity, "certificate %s valid %s to %s, now %s", c.SHA256,
 				c.NotBefore.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 		}
-		return validated, c, nil
+		return c, nil
 	}
 	if firstErr == nil {
 		firstErr = wrapf(ErrUntrustedCert, "no usable trusted certificate")
 	}
-	return nil, nil, firstErr
+	return nil, firstErr
 }
 
-// validateWith runs goxmldsig with a single root whose validity period is
-// widened (validity is checked by the caller against its own clock).
-func validateWith(el *etree.Element, cert *x509.Certificate) (*etree.Element, error) {
-	wide := *cert
-	wide.NotBefore = time.Unix(0, 0).UTC()
-	wide.NotAfter = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-	ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{&wide}})
-	ctx.Clock = dsig.NewFakeClockAt(time.Now())
-	v, err := ctx.Validate(el)
-	if err != nil {
-		if errors.Is(err, dsig.ErrMissingSignature) {
-			return nil, wrapf(ErrUnsigned, "%v", err)
-		}
-		return nil, sigErr(err)
-	}
-	return v, nil
-}
-
-// envelopedSignature returns the single ds:Signature child of el whose
-// Reference points at el (URI "" or "#"+ID).
-func envelopedSignature(el *etree.Element) (*etree.Element, error) {
-	sigs := childrenNS(el, NSDSig, "Signature")
+// readSignature finds el's enveloped signature and applies the algorithm
+// policy to what it declares.
+func readSignature(el *node, o *verifyOptions) (*signedInfo, error) {
+	sigs := el.children(NSDSig, "Signature")
 	if len(sigs) == 0 {
-		return nil, wrapf(ErrUnsigned, "<%s> has no enveloped signature", el.Tag)
+		return nil, wrapf(ErrUnsigned, "<%s> has no enveloped signature", el.local)
 	}
 	if len(sigs) > 1 {
-		return nil, wrapf(ErrSignature, "<%s> has %d signatures", el.Tag, len(sigs))
+		return nil, wrapf(ErrSignature, "<%s> has %d signatures", el.local, len(sigs))
 	}
-	sig := sigs[0]
-	id := el.SelectAttrValue("ID", "")
-	for _, si := range childrenNS(sig, NSDSig, "SignedInfo") {
-		for _, ref := range childrenNS(si, NSDSig, "Reference") {
-			uri := ref.SelectAttrValue("URI", "")
-			if uri == "" || (id != "" && uri == "#"+id) {
-				return sig, nil
+	s := &signedInfo{sig: sigs[0]}
+	sis := s.sig.children(NSDSig, "SignedInfo")
+	if len(sis) != 1 {
+		return nil, wrapf(ErrSignature, "%d SignedInfo elements", len(sis))
+	}
+	s.si = sis[0]
+	refs := s.si.children(NSDSig, "Reference")
+	if len(refs) != 1 {
+		return nil, wrapf(ErrAlgorithm, "%d References, exactly one is accepted", len(refs))
+	}
+	ref := refs[0]
+	id, uri := el.attr("ID"), ref.attr("URI")
+	isRoot := el.parent != nil && el.parent.kind == documentNode
+	if !(uri == "" && isRoot) && (id == "" || uri != "#"+id) {
+		return nil, wrapf(ErrUnsigned, "the signature of <%s> does not reference it (ID %q, URI %q)", el.local, id, uri)
+	}
+	cm := s.si.child(NSDSig, "CanonicalizationMethod")
+	if cm == nil {
+		return nil, wrapf(ErrSignature, "SignedInfo has no CanonicalizationMethod")
+	}
+	var ok bool
+	if s.siC14N, ok = c14nFor(cm.attr("Algorithm"), cm); !ok {
+		return nil, wrapf(ErrAlgorithm, "canonicalization %q", cm.attr("Algorithm"))
+	}
+	sm := s.si.child(NSDSig, "SignatureMethod")
+	if sm == nil {
+		return nil, wrapf(ErrSignature, "SignedInfo has no SignatureMethod")
+	}
+	s.methodID = sm.attr("Algorithm")
+	if s.method, ok = signatureMethods[s.methodID]; !ok {
+		return nil, wrapf(ErrAlgorithm, "signature method %q", s.methodID)
+	}
+	if err := readTransforms(ref, s); err != nil {
+		return nil, err
+	}
+	dm := ref.child(NSDSig, "DigestMethod")
+	if dm == nil {
+		return nil, wrapf(ErrSignature, "Reference has no DigestMethod")
+	}
+	s.digestID = dm.attr("Algorithm")
+	if s.digest, ok = digestMethods[s.digestID]; !ok {
+		return nil, wrapf(ErrAlgorithm, "digest method %q", s.digestID)
+	}
+	if !o.allowSHA1 {
+		for _, alg := range []string{s.methodID, s.digestID} {
+			if strings.Contains(alg, "sha1") {
+				return nil, wrapf(ErrSHA1, "algorithm %s", alg)
 			}
 		}
 	}
-	return nil, wrapf(ErrUnsigned, "the signature of <%s> does not reference it (ID %q)", el.Tag, id)
+	var err error
+	if s.want, err = decodeBase64(ref.child(NSDSig, "DigestValue").text()); err != nil {
+		return nil, wrapf(ErrSignature, "DigestValue: %v", err)
+	}
+	sv := s.sig.child(NSDSig, "SignatureValue")
+	if sv == nil {
+		return nil, wrapf(ErrSignature, "no SignatureValue")
+	}
+	if s.value, err = decodeBase64(sv.text()); err != nil {
+		return nil, wrapf(ErrSignature, "SignatureValue: %v", err)
+	}
+	return s, nil
 }
 
-// keyInfoCert returns the first X509Certificate of sig's KeyInfo.
-func keyInfoCert(sig *etree.Element) (*x509.Certificate, bool, error) {
-	for _, ki := range childrenNS(sig, NSDSig, "KeyInfo") {
-		for _, xd := range childrenNS(ki, NSDSig, "X509Data") {
-			xc := childNS(xd, NSDSig, "X509Certificate")
+// readTransforms accepts the enveloped-signature transform and at most one
+// canonicalisation, in any order; without one, inclusive C14N 1.0 applies.
+func readTransforms(ref *node, s *signedInfo) error {
+	enveloped, c14n := false, false
+	if ts := ref.child(NSDSig, "Transforms"); ts != nil {
+		for _, t := range ts.children(NSDSig, "Transform") {
+			alg := t.attr("Algorithm")
+			if alg == algEnvelopedSignature && !enveloped {
+				enveloped = true
+				continue
+			}
+			m, ok := c14nFor(alg, t)
+			if !ok || c14n {
+				return wrapf(ErrAlgorithm, "transform %q", alg)
+			}
+			s.refC14N, c14n = m, true
+		}
+	}
+	if !enveloped {
+		return wrapf(ErrAlgorithm, "the Reference lacks the enveloped-signature transform")
+	}
+	return nil
+}
+
+// candidateCerts returns the trusted certificate the KeyInfo names, or all
+// trusted certificates when the KeyInfo names none.
+func candidateCerts(sig *node, trusted []*Cert) ([]*Cert, error) {
+	for _, ki := range sig.children(NSDSig, "KeyInfo") {
+		for _, xd := range ki.children(NSDSig, "X509Data") {
+			xc := xd.child(NSDSig, "X509Certificate")
 			if xc == nil {
 				continue
 			}
-			c, err := ParseCertBase64(charData(xc))
+			der, err := decodeBase64(xc.text())
 			if err != nil {
-				return nil, true, wrapf(ErrSignature, "KeyInfo certificate: %v", err)
+				return nil, wrapf(ErrSignature, "KeyInfo certificate: %v", err)
 			}
-			return c.X509, true, nil
+			for _, t := range trusted {
+				if t != nil && bytes.Equal(t.DER, der) {
+					return []*Cert{t}, nil
+				}
+			}
+			return nil, wrapf(ErrUntrustedCert, "KeyInfo certificate %s is not among the %d trusted", Fingerprint(der), len(trusted))
 		}
 	}
-	return nil, false, nil
+	var out []*Cert
+	for _, t := range trusted {
+		if t != nil && t.X509 != nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
-// rejectSHA1 refuses any SHA-1 SignatureMethod or DigestMethod in a
-// signature anywhere below el.
-func rejectSHA1(el *etree.Element) error {
-	var found string
-	var walk func(e *etree.Element)
-	walk = func(e *etree.Element) {
-		if found != "" {
-			return
+// checkKeyPolicy applies the ECDSA and RSA-size policies to c.
+func checkKeyPolicy(c *Cert, s *signedInfo, o *verifyOptions) error {
+	switch k := c.X509.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if s.method.ecdsa {
+			return wrapf(ErrSignature, "certificate %s is RSA, the signature method %s", c.SHA256, s.methodID)
 		}
-		if (e.Tag == "SignatureMethod" || e.Tag == "DigestMethod") && e.NamespaceURI() == NSDSig {
-			if alg := strings.TrimSpace(e.SelectAttrValue("Algorithm", "")); sha1Algorithms[alg] {
-				found = alg
-				return
-			}
+		if bits := k.N.BitLen(); bits < o.minRSABits {
+			return wrapf(ErrKeyPolicy, "certificate %s has a %d-bit RSA key, below the %d bits required (WithMinRSABits)", c.SHA256, bits, o.minRSABits)
 		}
-		for _, c := range e.ChildElements() {
-			walk(c)
+	case *ecdsa.PublicKey:
+		if !o.allowECDSA {
+			return wrapf(ErrKeyPolicy, "certificate %s has an ECDSA key; ECDSA signatures are refused unless AllowECDSA is given", c.SHA256)
 		}
-	}
-	walk(el)
-	if found != "" {
-		return wrapf(ErrSHA1, "algorithm %s", found)
+		if !s.method.ecdsa {
+			return wrapf(ErrSignature, "certificate %s is ECDSA, the signature method %s", c.SHA256, s.methodID)
+		}
+	default:
+		return wrapf(ErrKeyPolicy, "certificate %s has a %s key", c.SHA256, c.KeyAlgorithm)
 	}
 	return nil
+}
+
+func verifyValue(c *Cert, s *signedInfo, hashed []byte) error {
+	switch k := c.X509.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if err := rsa.VerifyPKCS1v15(k, s.method.hash, hashed, s.value); err != nil {
+			return wrapf(ErrSignature, "signature does not verify with certificate %s", c.SHA256)
+		}
+		return nil
+	case *ecdsa.PublicKey:
+		size := (k.Curve.Params().BitSize + 7) / 8
+		if len(s.value) != 2*size {
+			return wrapf(ErrSignature, "ECDSA signature value has %d bytes, want %d", len(s.value), 2*size)
+		}
+		r, ss := new(big.Int).SetBytes(s.value[:size]), new(big.Int).SetBytes(s.value[size:])
+		if !ecdsa.Verify(k, hashed, r, ss) {
+			return wrapf(ErrSignature, "signature does not verify with certificate %s", c.SHA256)
+		}
+		return nil
+	}
+	return wrapf(ErrKeyPolicy, "unsupported key")
 }

@@ -174,9 +174,13 @@ func (a *app) demo(ctx context.Context, strategy string, n, accounts int, interv
 		}
 		return w.PlayAdmin(ctx, req)
 	}
+	keys, err := plan.LockKeys(ctx)
+	if err != nil {
+		return res, err
+	}
 	rot, err := rotation.New(plan.Steps(), rotation.WithObserver(prog), rotation.WithLogger(log), rotation.WithConfirm(admin),
 		rotation.WithJournal(rotation.FileJournal(filepath.Join(dir, "journal.json"))),
-		rotation.WithLocker(rotation.NewFileLocker(dir), "idp:"+w.IdP.Name()),
+		rotation.WithLocker(rotation.NewFileLocker(dir), keys...),
 		rotation.WithManualTimeout(time.Minute))
 	if err != nil {
 		return res, err

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -207,6 +208,21 @@ func TestPlanChangesNothing(t *testing.T) {
 	}
 	_, _, code = cli(t, "", "plan", "--key-bits", "3072")
 	assert.Equal(t, exitUsage, code)
+}
+
+// plan shows every contact center, in scope or not, and under each step
+// the transitions it makes: a subset keeps, in the provider it shares with
+// the pinned contact center left out, the certificate that one signs with.
+func TestPlanShowsTransitions(t *testing.T) {
+	w := sandboxEnv(t, sandbox.Options{})
+	out, stderr, code := cli(t, "", "plan", "--contact-center", "ContactCenter01", "--contact-center", "ContactCenter02")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "contact center ContactCenter03")
+	assert.Contains(t, out, "[out of scope, pinned: unchanged, its certificate stays trusted]")
+	assert.Contains(t, out, "org default: {")
+	shared := w.ContactCenters[0].ProviderARN
+	assert.Contains(t, out, "trust "+shared+": {")
+	assert.Regexp(t, `trust `+regexp.QuoteMeta(shared)+`: \{[^}]*new\} -> \{new, [^}]+\}`, out, "retire keeps ContactCenter03's certificate")
 }
 
 func TestRotateAsksFirst(t *testing.T) {

@@ -55,8 +55,8 @@ func (a *app) newPlanCmd() *cobra.Command {
 		Use:   "plan",
 		Short: "Show what a rotation would do, changing nothing",
 		Long: `plan lists the contact centers in scope and the steps of a rotation, and runs the
-rotation's preflight checks read-only: it refuses (exit 1) what rotate would refuse, with the
-same message. It changes nothing.`,
+rotation's preflight read-only, showing under each step the transitions it makes: it refuses
+(exit 1) what rotate would refuse, with the same message. It changes nothing.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -74,7 +74,7 @@ same message. It changes nothing.`,
 			}
 			a.result(res)
 			printPlan(a.out(), res)
-			return preflight(ctx, plan)
+			return nil
 		},
 	}
 	addJSON(cmd)
@@ -93,20 +93,26 @@ type planResult struct {
 	Steps              []plannedStep   `json:"steps"`
 }
 
+// plannedCenter is one app of the org the plan observed, in scope or not.
 type plannedCenter struct {
-	Name   string `json:"name"`
-	App    string `json:"app"`
-	Trust  string `json:"trust"`
-	Pinned bool   `json:"pinned"`
+	Name      string `json:"name"`
+	App       string `json:"app"`
+	SignsWith string `json:"signsWith"`
+	Trust     string `json:"trust"`
+	Pinned    bool   `json:"pinned"`
+	InScope   bool   `json:"inScope"`
 }
 
 type plannedStep struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Transitions []string `json:"transitions"`
 }
 
-// describePlan reads the scope and lists the steps of a plan; it calls no
-// mutating method. A --contact-center that names none is a usage error.
+// describePlan observes the org as the rotation's preflight does
+// (read-only) and lists every contact center and, under each step, the
+// transitions it makes. A --contact-center that names none is a usage
+// error; what preflight refuses is refused (exit 1) with its message.
 func (a *app) describePlan(ctx context.Context, b *backends, plan *rotation.OrgPlan) (*planResult, error) {
 	ccs, err := b.idp.ContactCenters(ctx)
 	if err != nil {
@@ -118,60 +124,58 @@ func (a *app) describePlan(ctx context.Context, b *backends, plan *rotation.OrgP
 			return nil, usageErr(fmt.Errorf("--contact-center %q: the org has no Amazon Connect contact center of that name", name))
 		}
 	}
-	sig, err := b.idp.SigningState(ctx)
+	m, transitions, err := plan.Transitions(ctx)
 	if err != nil {
+		if ctx.Err() == nil && (errors.Is(err, rotation.ErrInvalidInput) || errors.Is(err, rotation.ErrRefused)) {
+			return nil, withStatus(exitNo, &reworded{msg: "preflight refuses the rotation: " + oneSentence(err.Error()), err: err})
+		}
 		return nil, err
 	}
 	res := &planResult{Strategy: string(o.Strategy), KeyBits: o.KeyBits, Org: b.idp.Name(),
-		CurrentCertificate: summarize(sig.Default), ContactCenters: []plannedCenter{}, Steps: []plannedStep{}}
-	for _, c := range ccs {
-		if len(o.ContactCenters) > 0 && !slices.Contains(o.ContactCenters, c.Name) {
-			continue
-		}
-		s, ok := sig.App(c.App.Name)
-		res.ContactCenters = append(res.ContactCenters, plannedCenter{Name: c.Name, App: c.App.String(), Trust: c.Trust.ARN, Pinned: ok && s.Pinned})
+		CurrentCertificate: summarize(m.Default), ContactCenters: []plannedCenter{}, Steps: []plannedStep{}}
+	for _, app := range m.Apps {
+		res.ContactCenters = append(res.ContactCenters, plannedCenter{Name: app.ContactCenter, App: app.App.String(),
+			SignsWith: app.Certificate.SHA256, Trust: app.Trust.ARN, Pinned: app.Pinned, InScope: app.InScope})
 	}
 	r, err := rotation.New(plan.Steps())
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range r.Plan() {
-		res.Steps = append(res.Steps, plannedStep{Name: s.Name, Description: s.Description})
+		ps := plannedStep{Name: s.Name, Description: s.Description, Transitions: []string{}}
+		for _, st := range transitions {
+			if st.Step == s.Name {
+				for _, t := range st.Transitions {
+					ps.Transitions = append(ps.Transitions, fmt.Sprint(t))
+				}
+			}
+		}
+		res.Steps = append(res.Steps, ps)
 	}
 	return res, nil
 }
 
+// printPlan prints the model the plan observed (every contact center, in
+// scope or not) and, under each step, the transitions it makes.
 func printPlan(w io.Writer, res *planResult) {
 	fmt.Fprintf(w, "Rotation plan (%s strategy, new %d-bit certificate) for %s\n", res.Strategy, res.KeyBits, res.Org)
 	fmt.Fprintf(w, "Current IdP certificate: %s (%s)\n", res.CurrentCertificate.Name, short(res.CurrentCertificate.SHA256))
 	for _, c := range res.ContactCenters {
-		pinned := ""
-		if c.Pinned {
-			pinned = "  [pinned: a person will be asked]"
+		notes := ""
+		switch {
+		case !c.InScope && c.Pinned:
+			notes = "  [out of scope, pinned: unchanged, its certificate stays trusted]"
+		case !c.InScope:
+			notes = "  [out of scope]"
+		case c.Pinned:
+			notes = "  [pinned: a person will be asked]"
 		}
-		fmt.Fprintf(w, "  contact center %s  app %s  trust %s%s\n", c.Name, c.App, orDash(c.Trust), pinned)
+		fmt.Fprintf(w, "  contact center %s  app %s  signs with %s  trust %s%s\n", c.Name, c.App, short(c.SignsWith), orDash(c.Trust), notes)
 	}
 	for i, s := range res.Steps {
 		fmt.Fprintf(w, "%2d. %-10s %s\n", i+1, s.Name, s.Description)
+		for _, t := range s.Transitions {
+			fmt.Fprintf(w, "      %s\n", t)
+		}
 	}
-}
-
-// preflight runs the plan's preflight step alone, which reads and changes
-// nothing, so that plan refuses what rotate would refuse, with the same
-// message. A refusal exits 1.
-func preflight(ctx context.Context, plan *rotation.OrgPlan) error {
-	for _, s := range plan.Steps() {
-		if s.Name() != rotation.StepPreflight {
-			continue
-		}
-		err := s.Apply(ctx, plan.NewState("plan"))
-		if err == nil || ctx.Err() != nil {
-			return err
-		}
-		if errors.Is(err, rotation.ErrInvalidInput) {
-			return withStatus(exitNo, fmt.Errorf("preflight refuses the rotation: %w", err))
-		}
-		return err
-	}
-	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,25 +36,6 @@ func readmeCommands(t *testing.T) []string {
 		}
 	}
 	return cmds
-}
-
-// signalWriter closes found once what was written contains want.
-type signalWriter struct {
-	mu    sync.Mutex
-	b     strings.Builder
-	want  string
-	found chan struct{}
-	once  sync.Once
-}
-
-func (w *signalWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.b.Write(p)
-	if strings.Contains(w.b.String(), w.want) {
-		w.once.Do(func() { close(w.found) })
-	}
-	return len(p), nil
 }
 
 // Every command of the README runs, in order, against the sandbox, and
@@ -115,13 +95,13 @@ func TestREADMECommands(t *testing.T) {
 		var code int
 		switch {
 		case line == "voicecert sandbox":
-			out := &signalWriter{want: "VOICECERT_AWS_PROFILES", found: make(chan struct{})}
+			out := &signalWriter{match: "VOICECERT_AWS_PROFILES", seen: make(chan struct{})}
 			ctx, cancel := context.WithCancel(t.Context())
-			go func() { <-out.found; cancel() }()
+			go func() { <-out.seen; cancel() }()
 			var errOut strings.Builder
 			code = run(ctx, args, strings.NewReader(""), out, &errOut)
 			cancel()
-			stdout, stderr = out.b.String(), errOut.String()
+			stdout, stderr = out.String(), errOut.String()
 		case line == "voicecert rotate":
 			stdout, stderr, code = cli(t, "y\n", args...)
 		default:

@@ -38,7 +38,8 @@ func (a *app) newResumeCmd(mode rotation.ResumeMode) *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			plan, err := rotation.NewOrgPlan(b.idp, b.rp, append(opts, rotation.WithOrgLogger(b.log))...)
+			history := rotation.WithHistory(rotation.JournalDir(filepath.Dir(journal)))
+			plan, err := rotation.NewOrgPlan(b.idp, b.rp, append(opts, rotation.WithOrgLogger(b.log), history)...)
 			if err != nil {
 				return usageErr(err)
 			}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -68,7 +67,8 @@ says so and asks; with --yes it refuses unless --force.`,
 					return nil
 				}
 			}
-			plan, err := rotation.NewOrgPlan(b.idp, b.rp, f.options(b.log)...)
+			journals := rotation.JournalDir(journalDir)
+			plan, err := rotation.NewOrgPlan(b.idp, b.rp, append(f.options(b.log), rotation.WithHistory(journals))...)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -98,9 +98,9 @@ says so and asks; with --yes it refuses unless --force.`,
 			if err := os.MkdirAll(journalDir, 0o700); err != nil {
 				return err
 			}
-			id := a.now().UTC().Format("20060102T150405Z") + "-" + strings.ToLower(rand.Text()[:8])
+			id := rotation.NewRotationID(a.now())
 			st := plan.NewState(id)
-			spec := runSpec{mode: "rotate", journal: filepath.Join(journalDir, "rotation-"+id+".json"), lockDir: rf.lockDir,
+			spec := runSpec{mode: "rotate", journal: journals.Path(id), lockDir: rf.lockDir,
 				flags: rf, deleteOld: f.deleteOld, soak: time.Duration(f.soak)}
 			if spec.lockDir == "" {
 				spec.lockDir = filepath.Join(journalDir, "locks")

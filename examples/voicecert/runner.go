@@ -198,8 +198,15 @@ func (a *app) rotationFailed(re *rotation.RotationError, spec runSpec, res *runR
 		}
 		return withStatus(exitNo, &reworded{msg: fmt.Sprintf("rotation failed at step %s: %s; %s: nothing changed", re.Step, cause, undone), err: re})
 	}
+	if len(re.Undone) == 0 && errors.Is(re.Err, rotation.ErrRefused) && !journalApplied(spec.journal) {
+		res.Outcome = "refused"
+		return withStatus(exitNo, &reworded{msg: fmt.Sprintf("refused at step %s: %s: nothing was changed", re.Step, cause), err: re})
+	}
 	res.Outcome = "left-applied"
 	msg := fmt.Sprintf("rotation failed at step %s: %s", re.Step, cause)
+	if len(re.Undone) == 0 && errors.Is(re.Err, rotation.ErrRefused) {
+		msg = fmt.Sprintf("refused at step %s: %s: this run changed nothing", re.Step, cause)
+	}
 	if errors.Is(re.Err, rotation.ErrRollbackRequested) {
 		msg = "rollback incomplete"
 	}

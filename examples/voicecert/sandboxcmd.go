@@ -124,6 +124,7 @@ func writeSandboxEnv(out io.Writer, w *sandbox.World, dir string) error {
 		{"AWS_ACCESS_KEY_ID", first[0]},
 		{"AWS_SECRET_ACCESS_KEY", first[1]},
 		{"AWS_REGION", "us-east-1"},
+		{"AWS_DEFAULT_REGION", "us-east-1"}, // the aws CLI v1 reads only this one
 		{"AWS_CONFIG_FILE", cfgFile},
 		{"AWS_SHARED_CREDENTIALS_FILE", credFile},
 		{"VOICECERT_AWS_PROFILES", strings.Join(profiles, ",")},

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voicecert/voicecert/rotation"
-	"github.com/voicecert/voicecert/samlmeta"
 )
 
 func (a *app) newVerifyCmd() *cobra.Command {
@@ -56,48 +55,45 @@ type verdict struct {
 	Verdict       string `json:"verdict"`
 }
 
-// verifyAll prints one line per contact center, appends it to verdicts
-// when not nil, and returns how many failed.
+// verifyAll prints one line per contact center, and every problem not
+// tied to one, appends each contact center's verdict to verdicts when not
+// nil, and returns how many failed. It runs the verification of the
+// rotation's verify step (read-only).
 func verifyAll(ctx context.Context, w io.Writer, b *backends, allowSHA1 bool, verdicts *[]verdict) (int, error) {
-	r, err := rotation.Check(ctx, b.idp, b.rp)
+	plan, err := rotation.NewOrgPlan(b.idp, b.rp, rotation.WithAllowSHA1(allowSHA1), rotation.WithOrgLogger(b.log))
 	if err != nil {
 		return 0, err
 	}
-	lt, canLogin := b.idp.(rotation.LoginTester)
-	var opts []samlmeta.VerifyOption
-	if allowSHA1 {
-		opts = append(opts, samlmeta.AllowSHA1())
+	v, err := plan.Verify(ctx)
+	if err != nil {
+		return 0, err
 	}
-	failed := 0
-	for _, c := range r.ContactCenters {
-		cc := c.ContactCenter
-		verdict := "OK"
-		switch {
-		case !c.TrustAgrees:
-			verdict = "FAIL: IAM does not trust the certificate the app signs with"
-		case canLogin:
-			snap, err := b.rp.Trust(ctx, cc.Trust)
-			if err != nil {
-				return 0, err
-			}
-			resp, err := lt.SAMLResponse(ctx, cc.App)
-			if err != nil {
-				return 0, err
-			}
-			a, err := samlmeta.VerifyResponseWithMetadata([]byte(resp), snap.Document, opts...)
-			if err != nil {
-				verdict = "FAIL: " + err.Error()
-			} else {
-				verdict = "OK: signed Response verifies against IAM (signed by " + short(a.SignedBy.SHA256) + ")"
-			}
+	failed, tied := 0, map[string]bool{}
+	for _, c := range v.ContactCenters {
+		verdict := "OK: IAM trusts the certificate the app signs with"
+		if c.SignedBy != "" {
+			verdict = "OK: signed Response verifies against IAM (signed by " + short(c.SignedBy) + ")"
 		}
-		if !strings.HasPrefix(verdict, "OK") {
+		if len(c.Problems) > 0 {
 			failed++
+			verdict = "FAIL: " + strings.Join(c.Problems, "; ")
+			for _, p := range c.Problems {
+				tied[p] = true
+			}
 		}
+		fmt.Fprintf(w, "%-20s %s\n", c.ContactCenter.Name, verdict)
 		if verdicts != nil {
-			*verdicts = append(*verdicts, verdictOf(cc.Name, verdict))
+			*verdicts = append(*verdicts, verdictOf(c.ContactCenter.Name, verdict))
 		}
-		fmt.Fprintf(w, "%-20s %s\n", cc.Name, verdict)
+	}
+	for _, p := range v.Problems {
+		if !tied[p] {
+			failed++
+			fmt.Fprintf(w, "! %s\n", p)
+			if verdicts != nil {
+				*verdicts = append(*verdicts, verdictOf("", "FAIL: "+p))
+			}
+		}
 	}
 	return failed, nil
 }

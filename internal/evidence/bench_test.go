@@ -34,6 +34,7 @@ func benchPlanOptions(n int) []rotation.OrgOption {
 // calls it made.
 type benchRun struct {
 	wall, cpu time.Duration
+	split     cpuSplit
 	calls     int
 }
 
@@ -66,8 +67,8 @@ func benchRotate(b *testing.B, o sandbox.Options, id string, planOpts []rotation
 	before := len(w.Org.Calls()) + len(w.IAM.Calls())
 	b.StartTimer()
 	start, cpu := time.Now(), processCPU()
-	err = r.Run(context.Background(), plan.NewState(id))
-	run := benchRun{wall: time.Since(start), cpu: processCPU() - cpu}
+	split, err := profileCPU(func() error { return r.Run(context.Background(), plan.NewState(id)) })
+	run := benchRun{wall: time.Since(start), cpu: processCPU() - cpu, split: split}
 	b.StopTimer()
 	if err != nil {
 		b.Fatal(err)
@@ -91,6 +92,8 @@ func BenchmarkRotation(b *testing.B) {
 				w.Close()
 				total.wall += run.wall
 				total.cpu += run.cpu
+				total.split.product += run.split.product
+				total.split.fakes += run.split.fakes
 				total.calls += run.calls
 			}
 			avg := total.wall / time.Duration(b.N)
@@ -98,6 +101,8 @@ func BenchmarkRotation(b *testing.B) {
 			b.ReportMetric(float64(avg)/float64(bound), "wall/bound")
 			b.ReportMetric(float64(total.calls)/float64(b.N)/float64(n), "calls/cc")
 			b.ReportMetric(float64(total.cpu.Milliseconds())/float64(b.N), "cpu-ms")
+			b.ReportMetric(float64(total.split.product.Milliseconds())/float64(b.N), "product-cpu-ms")
+			b.ReportMetric(float64(total.split.fakes.Milliseconds())/float64(b.N), "fakes-cpu-ms")
 		})
 	}
 }

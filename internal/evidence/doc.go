@@ -45,8 +45,42 @@
 // ConcurrentModification on updates; Salesforce REQUEST_LIMIT_EXCEEDED and
 // SERVER_UNAVAILABLE, only the latter on the plain-text endpoints, where
 // the fake would answer the former as a bare 403). Every rotation completes,
-// with exactly one new certificate. The bounds: the backends try each call
-// up to 6 times, the engine each step up to 6 times (WithRetry).
+// with exactly one new certificate. The backends are the only retry layer
+// for these errors: they try each call up to 12 times
+// (sandbox Options.RequestAttempts); the engine does not run a step again
+// for a request error.
+//
+// TestOneRequestFailingEveryTime answers one request (service, operation,
+// target) with a transient error every time, for every request a rotation
+// sends: SERVER_UNAVAILABLE from Salesforce, ServiceFailure and Throttling
+// from IAM. The rotation fails and leaves the world as it began (or, when
+// a rollback cannot read what it would change, those steps remaining and
+// every sign-in working), and the request is sent at most the backend's
+// attempts (6 in the sandbox) by the call that fails its step and by each
+// rollback that makes the same request; the frontdoor sign-in, one call per
+// contact center, at most the attempts times the contact centers.
+//
+// TestRandomOperations is the model-based random test: each seeded
+// sequence (math/rand/v2 PCG; -random-sequences N runs N, -random-seed S
+// one; CI runs 300 without the race detector, the race run 300/8) draws 8
+// operations from: rotate all; rotate a random subset; roll back a random
+// journal of any age; resume a random journal; a rotation that dies at a
+// random API call (the call blocks for good, the operator breaks its
+// locks); two rotations at once (one is locked out); a person re-pinning
+// the pinned app to another certificate its IAM provider trusts. Every
+// rotation has a backend of its own (as another process would), a journal
+// in one JournalDir (the plans' History) and the locks of
+// OrgPlan.LockKeys. After every operation every contact center signs in
+// through the fake AWS sign-in endpoint; the test logs each sequence, the
+// counts of operations, refusals (nothing changed), failures (rolled
+// back) and broken sign-ins, which must be 0. Seeds that failed while the
+// test was built are kept in keptSeeds and run first.
+//
+// TestScenario… are the three operator actions that broke single sign-on
+// before the org plan checked its transitions: a subset rotation that
+// retired the certificate a left-out pinned app signs with from a shared
+// provider; the rollback of an older rotation under a newer one; a crash
+// during a rollback that left a journal saying "succeeded".
 //
 // TestTwoRotationsOfOneOrg starts two rotations of one org at the same
 // moment, sharing only a FileLocker directory and OrgPlan.LockKeys: exactly
@@ -81,32 +115,36 @@
 // may go out at once. Per step, in calls:
 //
 //   - preflight 3: list the connected apps, read them (chunks of ten at
-//     once), then read each app's metadata and snapshot each trust (both
-//     need what the apps name); the call centers and the IdP setting are
-//     read alongside;
+//     once), then read each app's metadata and snapshot every trust any app
+//     names, in scope or not (both need what the apps name); the call
+//     centers and the IdP setting are read alongside;
 //   - stage 3: read the certificate's unique name (absent?), create it, read
 //     it back for its X.509 content;
-//   - trust 3 per wave: read the stored document (the change is checked
-//     against it), update it, read it back until IAM serves it; the canary
+//   - trust 4 per wave: read the stored document (the plan's
+//     compare-and-swap), then the backend reads it again (its own check of
+//     the change), updates it, reads it back until IAM serves it; the canary
 //     trust is a wave of its own, the rest one more;
-//   - activate 2 + 1 per wave + 1: read the IdP setting and the new
-//     certificate, update the setting; per app one round of independent
-//     reads (its metadata, the certificate, the setting) says whether it
-//     follows the default, the canary app first, then the rest; then the
-//     pinned app's metadata, read again once the person switched it;
+//   - activate 3 + 2 + 3 + 2: observe the org (the signing state: list the
+//     connected apps, read them, read each app's metadata; every trust
+//     alongside), the model the switch is checked on; read the IdP setting
+//     and the new certificate, update the setting; read the signing state
+//     again (which apps followed the default; the others are switched);
+//     then, for a pinned app in scope, one round of reads and its metadata
+//     read again once the person switched it;
 //   - verify 3: list the connected apps, read them, read each app's
 //     metadata; the IdP setting and its certificate (2), the trust documents
 //     (1) and the sign-ins (frontdoor, then /idp/login: 2) run alongside;
 //   - soak 0 (no soak);
-//   - retire: the trust waves again, then verify 3. Retiring changes only
-//     IAM, so what the verification's Responses proved (the certificate
-//     that verified each, its issuer) is confirmed against the final
-//     documents instead of signing in again.
+//   - retire: the signing state (3: the model the removals are checked
+//     on), the trust waves again, then verify 3. Retiring changes only IAM,
+//     so what the verification's Responses proved (the certificate that
+//     verified each, its issuer, journaled in the State) is confirmed
+//     against the final documents instead of signing in again.
 //
 // For the benchmark worlds (two trusts, one pinned app, the default canary
-// of one) that is 22 calls for one contact center and 29 for ten or fifty:
+// of one) that is 33 calls for one contact center and 41 for ten or fifty:
 // the chain does not grow with the number of contact centers, the work per
-// level does. With 20 ms per call the bound is 440 ms and 580 ms. The
+// level does. With 20 ms per call the bound is 660 ms and 820 ms. The
 // depth test holds every call for a while and gives each the level one
 // above the highest level already answered when it was sent, which counts
 // the calls the implementation waited through one after the other,

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/voicecert/voicecert/rotation"
 )
 
 // transientFaults are, per API operation, the faults a storm draws from:
@@ -36,16 +34,17 @@ var transientFaults = map[string][]fault{
 	"sf idp/login":           {{Code: "SERVER_UNAVAILABLE"}},
 }
 
-// Storm settings: how many runs, how likely each call fails, and the
-// engine's retry bound. With the sandbox backends retrying each call up to
-// 6 times, a call fails for good with probability 0.2^6 = 6.4e-5; a step
-// of at most ~30 calls then fails an attempt with probability about 2e-3,
-// and 6 engine attempts make a failed rotation vanishingly unlikely
-// (about 1e-16 per step), while bounding the worst case.
+// Storm settings: how many runs, how likely each call fails, and how often
+// the backends send one request. The backends are the only retry layer for
+// request errors (the engine does not run a step again for them), so they
+// alone must ride out the storm: with each request sent up to 12 times, a
+// request fails for good with probability 0.2^12 = 4.1e-9, and the ~9,000
+// requests of a storm make a failed rotation about 4e-5 likely, while the
+// worst case stays bounded at 12 sends of one request.
 const (
 	stormRuns        = 100
 	stormFailureRate = 0.2
-	stormAttempts    = 6
+	stormAttempts    = 12
 )
 
 // TestTransientStorm runs 100 rotations, each with its own seed, in which
@@ -82,7 +81,9 @@ func TestTransientStorm(t *testing.T) {
 // stormRun runs one rotation of the storm with seed and reports its call
 // and fault counts.
 func stormRun(t *testing.T, seed uint64, report func(calls, faults int)) {
-	w := newWorld(t, worldOptions())
+	o := worldOptions()
+	o.RequestAttempts = stormAttempts
+	w := newWorld(t, o)
 	var mu sync.Mutex
 	rng := rand.New(rand.NewPCG(seed, seed))
 	injected := 0
@@ -98,7 +99,7 @@ func stormRun(t *testing.T, seed uint64, report func(calls, faults int)) {
 		return &f
 	})
 	id := fmt.Sprintf("storm%d", seed)
-	_, err := w.rotate(id, nil, rotation.WithRetry(stormAttempts, time.Millisecond, 20*time.Millisecond))
+	_, err := w.rotate(id, nil)
 	require.NoError(t, err, "seed %d: the rotation must survive the storm", seed)
 	state, problems := w.classify(id)
 	require.Equal(t, "rotated", state, "seed %d: %v", seed, problems)

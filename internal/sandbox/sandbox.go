@@ -34,6 +34,10 @@ import (
 	"github.com/voicecert/voicecert/samlmeta"
 )
 
+// DefaultRequestAttempts is how many times each backend of a sandbox sends
+// one request that keeps failing with a transient error.
+const DefaultRequestAttempts = 6
+
 // OrgID is the sandbox org's id.
 const OrgID = "00D5g000004SCVAEAA"
 
@@ -59,6 +63,11 @@ type Options struct {
 	// OrgListener and IAMListener, when set, are where the fake org and
 	// the fake IAM serve (default: new loopback ports).
 	OrgListener, IAMListener net.Listener
+	// RequestAttempts is how many times each backend sends one request that
+	// keeps failing with a transient error (the salesforce client's
+	// Retry.MaxAttempts, the AWS SDK retryer's MaxAttempts); default
+	// DefaultRequestAttempts.
+	RequestAttempts int
 	// Concurrency bounds how many requests the salesforce backend sends at
 	// once in one fan-out (salesforce.Options.Concurrency): 0 for its
 	// default, 1 for one request at a time in a fixed order.
@@ -117,6 +126,9 @@ func Start(ctx context.Context, o Options) (*World, error) {
 	if o.Pinned < 0 {
 		o.Pinned = 0
 	}
+	if o.RequestAttempts <= 0 {
+		o.RequestAttempts = DefaultRequestAttempts
+	}
 	if o.PollInterval == 0 {
 		o.PollInterval = 10 * time.Millisecond
 	}
@@ -144,7 +156,7 @@ func Start(ctx context.Context, o Options) (*World, error) {
 	w.Org = sftest.New(append(orgOpts, sftest.WithSignInURL(w.IAM.SignInURL()))...)
 
 	for i := range o.Accounts {
-		acct := fmt.Sprintf("%012d", 111111111111*(i+1))
+		acct := accountID(i)
 		w.Accounts = append(w.Accounts, acct)
 		id, secret := w.IAM.AddAccount(acct)
 		w.Credentials[acct] = [2]string{id, secret}
@@ -205,7 +217,7 @@ func Start(ctx context.Context, o Options) (*World, error) {
 	client, err := salesforce.NewClient(w.Org.URL(), salesforce.StaticToken(w.Org.URL(), w.Org.AccessToken()), func(so *salesforce.Options) {
 		so.HTTPClient = w.orgClient()
 		so.Logger = o.Logger
-		so.Retry = salesforce.RetryOptions{MaxAttempts: 6, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond}
+		so.Retry = salesforce.RetryOptions{MaxAttempts: o.RequestAttempts, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond}
 		so.Concurrency = o.Concurrency
 	})
 	if err != nil {
@@ -259,7 +271,7 @@ func (w *World) AWSConfig(account string) awssdk.Config {
 		Credentials:  credentials.NewStaticCredentialsProvider(c[0], c[1], ""),
 		Retryer: func() awssdk.Retryer {
 			return retry.NewStandard(func(so *retry.StandardOptions) {
-				so.MaxAttempts = 6
+				so.MaxAttempts = w.opts.RequestAttempts
 				so.MaxBackoff = 20 * time.Millisecond
 				so.RateLimiter = ratelimit.None
 			})
@@ -491,4 +503,13 @@ func (w *World) Login(ctx context.Context, cc ContactCenter) error {
 		return fmt.Errorf("AWS sign-in refused %s: %s: %s", cc.Name, r.Status, strings.TrimSpace(string(body)))
 	}
 	return nil
+}
+
+// accountID is the i-th account's id: 111111111111 to 999999999999 for the
+// first nine, then 100000000010, 100000000011, ... (always 12 digits).
+func accountID(i int) string {
+	if i < 9 {
+		return fmt.Sprintf("%012d", 111111111111*(i+1))
+	}
+	return fmt.Sprintf("%012d", 100000000000+i+1)
 }

@@ -810,6 +810,44 @@ func (m *MockJournal) EXPECT() *MockJournalMockRecorder {
 	return m.recorder
 }
 
+// Create mocks base method.
+func (m *MockJournal) Create(ctx context.Context, rec *rotation.JournalRecord) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Create", ctx, rec)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Create indicates an expected call of Create.
+func (mr *MockJournalMockRecorder) Create(ctx, rec any) *MockJournalCreateCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Create", reflect.TypeOf((*MockJournal)(nil).Create), ctx, rec)
+	return &MockJournalCreateCall{Call: call}
+}
+
+// MockJournalCreateCall wrap *gomock.Call
+type MockJournalCreateCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockJournalCreateCall) Return(arg0 error) *MockJournalCreateCall {
+	c.Call = c.Call.Return(arg0)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockJournalCreateCall) Do(f func(context.Context, *rotation.JournalRecord) error) *MockJournalCreateCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockJournalCreateCall) DoAndReturn(f func(context.Context, *rotation.JournalRecord) error) *MockJournalCreateCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // Load mocks base method.
 func (m *MockJournal) Load(ctx context.Context) (*rotation.JournalRecord, error) {
 	m.ctrl.T.Helper()

@@ -10,6 +10,8 @@
 // [TestIdentityProvider] and [TestRelyingParty] are the conformance suites: a
 // backend's test builds a harness ([IdPHarness], [RPHarness]) around its
 // provider (usually backed by an HTTP fake) and calls the suite.
+// [TestLocker] is the conformance suite of rotation.Locker, run with the
+// keys an org plan returns ([LockerHarness]).
 //
 // # Known unknowns
 //

@@ -5,12 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
-	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/voicecert/voicecert/rotation"
 	"github.com/voicecert/voicecert/rotation/rotationtest"
@@ -110,7 +105,7 @@ func TestSuiteCatchesDefects(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child test processes")
 	}
-	cases := map[string]struct{ fails, passes string }{
+	cases := map[string]defect{
 		"not-idempotent": {"CreateCertificate", "ContactCenters"},
 		"stale-apps":     {"SetDefaultCertificate", "ContactCenters"},
 		"no-gate":        {"SetAppCertificatePinned", "ContactCenters"},
@@ -118,15 +113,5 @@ func TestSuiteCatchesDefects(t *testing.T) {
 		"strips-bom":     {"SetTrustInvalid/bom", "Trust"},
 		"vague-missing":  {"Missing", "Trust"},
 	}
-	for mode, c := range cases {
-		t.Run(mode, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBrokenProvider$", "-test.v")
-			cmd.Env = append(os.Environ(), brokenEnv+"="+mode)
-			out, err := cmd.CombinedOutput()
-			require.Error(t, err, "the suite must fail\n%s", out)
-			assert.True(t, strings.Contains(string(out), "--- FAIL: TestBrokenProvider/"+c.fails+" "), "subtest %s must fail", c.fails)
-			assert.True(t, strings.Contains(string(out), "--- PASS: TestBrokenProvider/"+c.passes+" "), "subtest %s must pass", c.passes)
-		})
-	}
+	catchesDefects(t, "TestBrokenProvider", brokenEnv, cases)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -16,12 +17,37 @@ func (o *Org) routes() http.Handler {
 	mux.HandleFunc("/services/data/{version}/query/{locator}", o.handleQueryMore(dataAPI))
 	mux.HandleFunc("/services/data/{version}/tooling/query/{locator}", o.handleQueryMore(toolingAPI))
 	mux.HandleFunc("/services/oauth2/token", o.handleToken)
+	mux.HandleFunc("GET /services/oauth2/userinfo", o.handleUserInfo)
+	mux.HandleFunc("GET /services/data", o.handleVersions)
+	mux.HandleFunc("GET /services/data/{$}", o.handleVersions)
+	mux.HandleFunc("GET /services/data/{version}", o.handleResources)
+	mux.HandleFunc("GET /services/data/{version}/{$}", o.handleResources)
+	mux.HandleFunc("GET /services/data/{version}/limits", o.handleLimits)
+	mux.HandleFunc("GET /services/data/{version}/sobjects/User/{id}", o.handleUser)
 	mux.HandleFunc("/.well-known/samlidp.xml", o.handleOrgMetadata)
 	mux.HandleFunc("/.well-known/samlidp/{file}", o.handleAppMetadata)
 	mux.HandleFunc("/secur/frontdoor.jsp", o.handleFrontdoor)
 	mux.HandleFunc("/idp/login", o.handleIdPLogin)
 	mux.HandleFunc("/{$}", o.handleLoginPage)
-	return mux
+	return collapseSlashes(mux)
+}
+
+// collapseSlashes serves a path with repeated slashes as the path with
+// single ones, as Salesforce does (clientFacts), instead of the redirect
+// http.ServeMux would answer: the Salesforce CLI keeps an instance URL with
+// a trailing slash and asks for "//services/data/...".
+func collapseSlashes(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "//") {
+			r2 := r.Clone(r.Context())
+			for strings.Contains(r2.URL.Path, "//") {
+				r2.URL.Path = strings.ReplaceAll(r2.URL.Path, "//", "/")
+			}
+			r2.URL.RawPath = ""
+			r = r2
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // begin records the call, consults the hook and the injected faults and

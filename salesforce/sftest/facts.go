@@ -226,11 +226,13 @@ const (
 )
 
 // queryObjects lists the objects each query API serves and their fields in
-// canonical case.
+// canonical case. Organization and User serve other clients (clientFacts).
 var queryObjects = map[queryAPI]map[string][]string{
 	dataAPI: {
 		"CallCenter":           {"Id", "Name", "InternalName"},
 		"ConnectedApplication": {"Id", "Name"},
+		"Organization":         {"Id", "Name", "InstanceName", "IsSandbox", "TrialExpirationDate", "NamespacePrefix", "OrganizationType"},
+		"User":                 {"Id", "Username", "Email", "IsActive"},
 	},
 	toolingAPI: {
 		"Certificate":          {"Id", "DeveloperName", "MasterLabel", "ExpirationDate", "KeySize"},
@@ -312,3 +314,45 @@ func defaultAppName(internalName string) string { return internalName + "_Connec
 // appLabel is the label Salesforce gives the connected app it creates for a
 // contact center [C].
 func appLabel(displayName string) string { return displayName + " Connected App" }
+
+// clientFacts: what the endpoints for other clients (clients.go) follow.
+//
+//   - [C] REST API versions 31.0 and later are served; 21.0-30.0 were
+//     retired in Summer '25 and 7.0-20.0 in Summer '22, and a request to a
+//     retired version answers 410 GONE (REST API Developer Guide, "API
+//     End-of-Life Policy"). The newest version is the one of the Metadata
+//     WSDL the fake follows, 66.0. GET /services/data lists the versions
+//     without a session; GET /services/data/vNN.0 lists the version's
+//     resources. [I] The body of the 410 is an error with errorCode GONE.
+//   - [C] The OpenID Connect UserInfo endpoint /services/oauth2/userinfo
+//     returns user_id, organization_id, preferred_username and the other
+//     standard claims for the session's user; the Salesforce CLI reads
+//     user_id there, then the User record at
+//     /services/data/v51.0/sobjects/User/{id} for its Username, then queries
+//     Organization (Name, InstanceName, IsSandbox, TrialExpirationDate,
+//     NamespacePrefix, OrganizationType) to describe the org.
+//   - [I] A path with repeated slashes is served as the path with single
+//     ones (the Salesforce CLI, which works against real orgs, sends
+//     "//services/data/..." when its stored instance URL ends in a slash).
+//   - [I] A bad token at the UserInfo endpoint is answered 403 with the
+//     plain-text body Bad_OAuth_Token.
+//   - [C] A query with columns=true answers the columns the query selects
+//     (columnMetadata with columnName, displayName, apexType, joinColumns)
+//     instead of its rows; the Salesforce CLI's data query asks for it.
+//   - [I] The fake's limits answer DailyApiRequests (Max 15,000, the
+//     Developer Edition allowance, less the calls it has served) and a few
+//     storage limits; an org's real values depend on its edition and
+//     licenses.
+const (
+	minAPIVersion    = 31
+	maxAPIVersion    = 66
+	dailyAPIRequests = 15000
+)
+
+// fieldTypes are the Apex types of the fields the query APIs serve.
+var fieldTypes = map[string]string{
+	"Id": "Id", "Name": "String", "InternalName": "String", "DeveloperName": "String", "MasterLabel": "String",
+	"ExpirationDate": "Date", "KeySize": "Integer", "InstanceName": "String", "IsSandbox": "Boolean",
+	"TrialExpirationDate": "Datetime", "NamespacePrefix": "String", "OrganizationType": "String",
+	"Username": "String", "Email": "String", "IsActive": "Boolean",
+}

@@ -107,6 +107,15 @@ func (o *Org) handleQuery(api queryAPI) http.HandlerFunc {
 			writeRESTError(w, 0, codeMalformedQuery, "A query string has to be specified")
 			return
 		}
+		if r.URL.Query().Get("columns") == "true" {
+			cols, code, msg := queryColumnsOf(api, q)
+			if code != "" {
+				writeRESTError(w, 0, code, msg)
+				return
+			}
+			writeJSON(w, http.StatusOK, cols)
+			return
+		}
 		res, code, msg := o.runQuery(api, r.PathValue("version"), q)
 		if code != "" {
 			writeRESTError(w, 0, code, msg)
@@ -162,13 +171,9 @@ func (o *Org) page(loc *locator, id string, off int) queryResult {
 // runQuery parses and runs q, returning the first page or an error code and
 // message.
 func (o *Org) runQuery(api queryAPI, version, q string) (queryResult, string, string) {
-	parsed, serr := parseSOQL(q)
-	if serr != nil {
-		return queryResult{}, codeMalformedQuery, soqlError(q, serr.col, serr.msg)
-	}
-	object, fields, ok := lookupObject(api, parsed.object.name)
-	if !ok {
-		return queryResult{}, codeInvalidType, soqlError(q, parsed.object.col, notSupportedObject(parsed.object.name))
+	parsed, object, fields, code, msg := parseQuery(api, q)
+	if code != "" {
+		return queryResult{}, code, msg
 	}
 	canon := func(f soqlIdent) (string, bool) {
 		i := slices.IndexFunc(fields, func(s string) bool { return strings.EqualFold(s, f.name) })
@@ -233,6 +238,20 @@ func (o *Org) runQuery(api queryAPI, version, q string) (queryResult, string, st
 	return o.page(loc, id, 0), "", ""
 }
 
+// parseQuery parses q and finds its object and the object's fields, or
+// returns the error code and message Salesforce answers.
+func parseQuery(api queryAPI, q string) (parsed *soqlQuery, object string, fields []string, code, msg string) {
+	parsed, serr := parseSOQL(q)
+	if serr != nil {
+		return nil, "", nil, codeMalformedQuery, soqlError(q, serr.col, serr.msg)
+	}
+	object, fields, ok := lookupObject(api, parsed.object.name)
+	if !ok {
+		return nil, "", nil, codeInvalidType, soqlError(q, parsed.object.col, notSupportedObject(parsed.object.name))
+	}
+	return parsed, object, fields, "", ""
+}
+
 // lookupObject finds an object of the API by case-insensitive name.
 func lookupObject(api queryAPI, name string) (string, []string, bool) {
 	for obj, fields := range queryObjects[api] {
@@ -267,6 +286,13 @@ func (o *Org) rowsLocked(object, version string, api queryAPI) []map[string]any 
 	case "ConnectedApplication":
 		for _, a := range o.st.apps {
 			rows = append(rows, map[string]any{"Id": a.id, "Name": a.comp.text("label")})
+		}
+	case "Organization":
+		rows = append(rows, map[string]any{"Id": o.orgID, "Name": "sftest", "InstanceName": "NA1", "IsSandbox": false,
+			"TrialExpirationDate": nil, "NamespacePrefix": nil, "OrganizationType": "Enterprise Edition"})
+	case "User":
+		for _, u := range o.auth.users {
+			rows = append(rows, map[string]any{"Id": u.id, "Username": u.username, "Email": u.username, "IsActive": true})
 		}
 	}
 	for _, r := range rows {
