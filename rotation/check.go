@@ -31,7 +31,8 @@ type CheckOptions struct {
 	Thresholds []time.Duration
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
-	// ContactCenters limits the report to these internal names.
+	// ContactCenters limits the report to these internal names; a name
+	// that matches no contact center is an error matching ErrInvalidInput.
 	ContactCenters []string
 }
 
@@ -90,6 +91,11 @@ func Check(ctx context.Context, idp IdentityProvider, rp RelyingParty, opts ...f
 	ccs, err := idp.ContactCenters(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("discover contact centers: %w", err)
+	}
+	for _, name := range o.ContactCenters {
+		if !slices.ContainsFunc(ccs, func(c ContactCenter) bool { return c.Name == name }) {
+			return nil, fmt.Errorf("%w: no Amazon Connect contact center named %q", ErrInvalidInput, name)
+		}
 	}
 	if len(o.ContactCenters) > 0 {
 		ccs = slices.DeleteFunc(ccs, func(c ContactCenter) bool { return !slices.Contains(o.ContactCenters, c.Name) })

@@ -91,3 +91,17 @@ func TestRenewalDue(t *testing.T) {
 	assert.True(t, rotation.RenewalDue(c, 30*24*time.Hour, start.AddDate(0, 0, 271)))
 	assert.False(t, rotation.RenewalDue(c, 30*24*time.Hour, start.AddDate(0, 0, 269)))
 }
+
+// A contact center name that matches none is an error, not a healthy
+// report of nothing.
+func TestCheckRefusesUnknownContactCenter(t *testing.T) {
+	w := newOrgWorld(t)
+	calls := 0
+	w.rp.OnCall(func(context.Context, rotationtest.Call) error { calls++; return nil })
+	_, err := rotation.Check(context.Background(), w.idp, w.rp, func(o *rotation.CheckOptions) {
+		o.ContactCenters = []string{"North", "Typo"}
+	})
+	require.ErrorIs(t, err, rotation.ErrInvalidInput)
+	assert.Contains(t, err.Error(), `"Typo"`)
+	assert.Zero(t, calls, "nothing is read from the relying party")
+}

@@ -9,9 +9,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"net/http"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
@@ -36,6 +42,19 @@ type connection struct {
 	sfAPIVersion  string
 
 	awsProfiles []string
+
+	connectTimeout durationValue
+	timeout        durationValue
+
+	// awsAccounts is how each AWS account in use is reached, for the
+	// hints of a refused call.
+	awsAccounts map[string]awsAccount
+}
+
+// awsAccount is the configuration used for one AWS account.
+type awsAccount struct {
+	cfg     awssdk.Config
+	profile string
 }
 
 func (c *connection) addFlags(cmd *cobra.Command) {
@@ -49,7 +68,26 @@ func (c *connection) addFlags(cmd *cobra.Command) {
 	f.StringVar(&c.sfJWTKeyFile, "sf-jwt-key-file", "", "PEM private key of the JWT bearer flow (env SALESFORCE_JWT_KEY_FILE)")
 	f.StringVar(&c.sfLoginURL, "sf-login-url", "", "token endpoint host of the JWT bearer flow (default https://login.salesforce.com)")
 	f.StringVar(&c.sfAPIVersion, "sf-api-version", "", "Salesforce API version (default 66.0; env SALESFORCE_API_VERSION)")
+	c.connectTimeout, c.timeout = durationValue(defaultConnectTimeout), durationValue(defaultTimeout)
+	f.Var(&c.connectTimeout, "connect-timeout", "how long to wait for a connection to Salesforce or AWS")
+	f.Var(&c.timeout, "timeout", "how long one network call may take (connection, answer and body); a silent endpoint fails after this long, naming its host")
 	f.StringSliceVar(&c.awsProfiles, "aws-profile", nil, "ACCOUNT=PROFILE: use this shared-config profile for an AWS account (repeatable); others use the default chain")
+}
+
+// validate checks the connection flags that need no network.
+func (c *connection) validate() error {
+	if c.connectTimeout <= 0 || c.timeout <= 0 {
+		return usageErr(errors.New("--connect-timeout and --timeout must be positive"))
+	}
+	if _, err := c.logger(io.Discard); err != nil {
+		return err
+	}
+	return nil
+}
+
+// httpClient is the HTTP client of service, with the timeouts of the flags.
+func (c *connection) httpClient(service string) *http.Client {
+	return newHTTPClient(service, time.Duration(c.connectTimeout), time.Duration(c.timeout))
 }
 
 // logger returns the structured logger the flags ask for, writing to w.
@@ -81,6 +119,7 @@ func envOr(v, key string) string {
 func (c *connection) identityProvider(log *slog.Logger) (*salesforce.Provider, error) {
 	clientOpts := func(o *salesforce.Options) {
 		o.Logger = log
+		o.HTTPClient = c.httpClient("Salesforce")
 		if v := envOr(c.sfAPIVersion, "SALESFORCE_API_VERSION"); v != "" {
 			o.APIVersion = v
 		}
@@ -102,14 +141,17 @@ func (c *connection) identityProvider(log *slog.Logger) (*salesforce.Provider, e
 			return nil, err
 		}
 		instanceURL, ts = "", &salesforce.JWTBearer{ClientID: clientID, Username: envOr(c.sfUsername, "SALESFORCE_USERNAME"),
-			PrivateKey: key, LoginURL: c.sfLoginURL}
+			PrivateKey: key, LoginURL: c.sfLoginURL, HTTPClient: c.httpClient("Salesforce login")}
 	case clientID != "" && secret != "":
 		if instanceURL == "" {
 			return nil, usageErr(errors.New("the client credentials flow needs --sf-instance-url (the org's My Domain URL)"))
 		}
-		ts = &salesforce.ClientCredentials{InstanceURL: instanceURL, ClientID: clientID, ClientSecret: secret}
+		ts = &salesforce.ClientCredentials{InstanceURL: instanceURL, ClientID: clientID, ClientSecret: secret, HTTPClient: c.httpClient("Salesforce login")}
 	default:
 		cl, err := salesforce.NewFromEnv(clientOpts)
+		if err != nil && os.Getenv("SALESFORCE_INSTANCE_URL") != "" && os.Getenv("SALESFORCE_ACCESS_TOKEN") != "" {
+			return nil, usageErr(fmt.Errorf("SALESFORCE_INSTANCE_URL %q: %w", os.Getenv("SALESFORCE_INSTANCE_URL"), err))
+		}
 		if err != nil {
 			return nil, usageErr(fmt.Errorf("no Salesforce credentials: give --sf-target-org, a JWT bearer key, a client secret (SALESFORCE_CLIENT_SECRET), or SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN: %w", err))
 		}
@@ -117,7 +159,7 @@ func (c *connection) identityProvider(log *slog.Logger) (*salesforce.Provider, e
 	}
 	cl, err := salesforce.NewClient(instanceURL, ts, clientOpts)
 	if err != nil {
-		return nil, err
+		return nil, usageErr(err)
 	}
 	return salesforce.NewProvider(cl, func(o *salesforce.ProviderOptions) { o.Logger = log }), nil
 }
@@ -169,7 +211,14 @@ func (c *connection) relyingParty(ctx context.Context, idp rotation.IdentityProv
 			continue
 		}
 		seen[acct] = true
-		var opts []func(*awsconfig.LoadOptions) error
+		opts := []func(*awsconfig.LoadOptions) error{
+			awsconfig.WithHTTPClient(newAWSHTTPClient(time.Duration(c.connectTimeout), time.Duration(c.timeout))),
+			awsconfig.WithRetryer(func() awssdk.Retryer {
+				return retry.NewStandard(func(o *retry.StandardOptions) {
+					o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(noRetryOfNetworkError)}, o.Retryables...)
+				})
+			}),
+		}
 		if p := profiles[acct]; p != "" {
 			opts = append(opts, awsconfig.WithSharedConfigProfile(p))
 		}
@@ -177,13 +226,35 @@ func (c *connection) relyingParty(ctx context.Context, idp rotation.IdentityProv
 		if err != nil {
 			return nil, fmt.Errorf("AWS configuration for account %s: %w", acct, err)
 		}
+		if c.awsAccounts == nil {
+			c.awsAccounts = map[string]awsAccount{}
+		}
+		c.awsAccounts[acct] = awsAccount{cfg: cfg, profile: profiles[acct]}
+		cfg.HTTPClient = withTimeout(cfg.HTTPClient, "AWS IAM", time.Duration(c.connectTimeout), time.Duration(c.timeout))
 		if cfg.Region == "" {
 			cfg.Region = "us-east-1" // IAM is global; the SDK still wants a region.
 		}
 		rps = append(rps, aws.New(cfg, func(o *aws.Options) { o.Account = acct; o.Logger = log }))
 	}
+	for acct := range profiles {
+		if !seen[acct] {
+			return nil, usageErr(fmt.Errorf("--aws-profile %s=%s: no contact center of the org is in AWS account %s (accounts in use: %s)",
+				acct, profiles[acct], acct, strings.Join(slices.Sorted(maps.Keys(seen)), ", ")))
+		}
+	}
 	if len(rps) == 0 {
 		return nil, errors.New("no contact center names an AWS account (no Role attribute on any connected app)")
 	}
 	return aws.NewMulti(rps...)
+}
+
+// noRetryOfNetworkError stops the AWS SDK from retrying what cannot succeed
+// on retry: a name that does not resolve, a server silent for the whole
+// timeout.
+func noRetryOfNetworkError(err error) awssdk.Ternary {
+	var ne *networkError
+	if errors.As(err, &ne) {
+		return awssdk.FalseTernary
+	}
+	return awssdk.UnknownTernary
 }

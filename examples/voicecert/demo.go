@@ -42,23 +42,23 @@ type probeResult struct {
 }
 
 type certSummary struct {
-	Name     string    `json:"name"`
-	SHA256   string    `json:"sha256"`
-	NotAfter time.Time `json:"notAfter"`
-	KeyBits  int       `json:"keyBits"`
+	Name      string    `json:"name"`
+	SHA256    string    `json:"sha256"`
+	NotBefore time.Time `json:"notBefore"`
+	NotAfter  time.Time `json:"notAfter"`
+	KeyBits   int       `json:"keyBits"`
 }
 
 func summarize(c rotation.Certificate) certSummary {
-	return certSummary{Name: c.Name, SHA256: c.SHA256, NotAfter: c.NotAfter, KeyBits: c.KeyBits}
+	return certSummary{Name: c.Name, SHA256: c.SHA256, NotBefore: c.NotBefore, NotAfter: c.NotAfter, KeyBits: c.KeyBits}
 }
 
 func (a *app) newDemoCmd() *cobra.Command {
 	var (
 		strategy      string
 		n, accounts   int
-		asJSON        bool
-		probeInterval time.Duration
-		latency       time.Duration
+		probeInterval durationValue
+		latency       durationValue
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -69,14 +69,12 @@ verify with the real salesforce and aws packages. Meanwhile an SSO probe signs i
 contact center through the org's IdP-initiated login and the fake AWS sign-in endpoint, so the
 summary shows what agents would have seen. The demo plays the Salesforce admin at the pinned
 app's manual gate, and says so.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.logLevelSet = cmd.Flags().Changed("log-level") || cmd.Flags().Changed("log-format")
-			res, err := a.demo(cmd.Context(), strategy, n, accounts, probeInterval, latency, asJSON)
-			if asJSON && res != nil {
-				if jerr := writeJSON(a.stdout, res); jerr != nil {
-					return jerr
-				}
+			res, err := a.demo(cmd.Context(), strategy, n, accounts, time.Duration(probeInterval), time.Duration(latency), a.json != nil)
+			if res != nil {
+				a.result(res)
 			}
 			return err
 		},
@@ -84,9 +82,10 @@ app's manual gate, and says so.`,
 	cmd.Flags().StringVar(&strategy, "strategy", string(rotation.StrategyOverlap), "overlap or direct")
 	cmd.Flags().IntVar(&n, "contact-centers", 3, "how many contact centers to seed")
 	cmd.Flags().IntVar(&accounts, "accounts", 2, "how many AWS accounts they spread over")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object instead of the narrative")
-	cmd.Flags().DurationVar(&probeInterval, "probe-interval", 10*time.Millisecond, "how often each probe agent signs in")
-	cmd.Flags().DurationVar(&latency, "latency", 2*time.Millisecond, "simulated network latency of every API call")
+	addJSON(cmd)
+	probeInterval, latency = durationValue(10*time.Millisecond), durationValue(2*time.Millisecond)
+	cmd.Flags().Var(&probeInterval, "probe-interval", "how often each probe agent signs in")
+	cmd.Flags().Var(&latency, "latency", "simulated network latency of every API call")
 	return cmd
 }
 
@@ -97,7 +96,7 @@ func (a *app) demo(ctx context.Context, strategy string, n, accounts int, interv
 	if asJSON {
 		out = io.Discard
 	}
-	log, err := a.conn.logger(a.stderr)
+	log, err := a.conn.logger(a.con.writer())
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +137,7 @@ func (a *app) demo(ctx context.Context, strategy string, n, accounts int, interv
 	if err != nil {
 		return res, err
 	}
-	if err := printReport(out, r); err != nil {
+	if err := printReport(out, r, newCheckResult(r, 0).Reasons); err != nil {
 		return res, err
 	}
 	plan, err := rotation.NewOrgPlan(b.idp, b.rp, rotation.WithStrategy(rotation.Strategy(strategy)), rotation.WithOrgLogger(log))
@@ -146,9 +145,11 @@ func (a *app) demo(ctx context.Context, strategy string, n, accounts int, interv
 		return res, usageErr(err)
 	}
 	fmt.Fprintln(out, "\n== plan")
-	if err := (&app{stdout: out}).printPlan(ctx, b, plan); err != nil {
+	pr, err := a.describePlan(ctx, b, plan)
+	if err != nil {
 		return res, err
 	}
+	printPlan(out, pr)
 
 	fmt.Fprintln(out, "\n== rotate")
 	dir, err := os.MkdirTemp("", "voicecert-demo-")
@@ -156,15 +157,16 @@ func (a *app) demo(ctx context.Context, strategy string, n, accounts int, interv
 		return res, err
 	}
 	defer os.RemoveAll(dir)
-	progOut := a.stderr
-	if !asJSON {
-		progOut = out
+	con := newConsole(out, false)
+	if asJSON {
+		con = a.con
 	}
-	prog := newProgress(progOut)
+	prog := newProgress(con)
 	admin := func(ctx context.Context, req rotation.ManualRequest) error {
 		res.ManualGates++
 		for _, c := range req.Changes {
-			fmt.Fprintf(progOut, "  (demo) playing the Salesforce admin: in Setup, app %s → IdP Certificate %s\n", c.App, c.Certificate)
+			con.say("demo.admin", fmt.Sprintf("  (demo) playing the Salesforce admin: in Setup, app %s → IdP Certificate %s", c.App, c.Certificate),
+				"app", c.App.String(), "certificate", c.Certificate)
 		}
 		// A person takes a moment.
 		if err := sleep(ctx, 200*time.Millisecond); err != nil {
@@ -193,7 +195,7 @@ func (a *app) demo(ctx context.Context, strategy string, n, accounts int, interv
 	}
 
 	fmt.Fprintln(out, "\n== verify")
-	failed, verr := verifyAll(ctx, out, b, false)
+	failed, verr := verifyAll(ctx, out, b, false, nil)
 	if verr != nil {
 		return res, verr
 	}
@@ -217,7 +219,7 @@ func (a *app) demo(ctx context.Context, strategy string, n, accounts int, interv
 	}
 	fmt.Fprintf(out, ".\nManual gates answered by the demo playing the admin: %d.\n", res.ManualGates)
 	if res.Result != "success" {
-		return res, &exitError{code: 1, err: errors.Join(runErr, fmt.Errorf("%d contact center(s) fail verification", failed))}
+		return res, withStatus(exitNo, errors.Join(runErr, fmt.Errorf("%d contact center(s) fail verification", failed)))
 	}
 	return res, nil
 }

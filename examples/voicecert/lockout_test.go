@@ -63,10 +63,10 @@ func TestCommandAndSDKLockEachOther(t *testing.T) {
 		dir := t.TempDir()
 		sdk := startSDK(t, "hold", dir, w.ContactCenters[1].Name)
 		before := w.Snapshot()
-		out, errOut, code := cli(t, "", "rotate", "--yes", "--journal", dir, "--key-bits", "2048",
+		out, errOut, code := cli(t, "", "rotate", "--yes", "--journal-dir", dir, "--key-bits", "2048",
 			"--contact-center", w.ContactCenters[0].Name, "--manual-timeout", "5s")
-		assert.Equal(t, 2, code, "the command is locked out: %s\n%s", out, errOut)
-		assert.Contains(t, errOut, "locked")
+		assert.Equal(t, exitNo, code, "the command is locked out: %s\n%s", out, errOut)
+		assert.Contains(t, errOut, "held by pid")
 		assert.Equal(t, before, w.Snapshot(), "the locked-out command changed nothing")
 		sdk.release(t)
 	})
@@ -76,7 +76,7 @@ func TestCommandAndSDKLockEachOther(t *testing.T) {
 		atGate := &signalWriter{match: "waiting for a person", seen: make(chan struct{})}
 		done := make(chan int, 1)
 		go func() {
-			done <- run(ctx, []string{"rotate", "--yes", "--journal", dir, "--key-bits", "2048",
+			done <- run(ctx, []string{"rotate", "--yes", "--journal-dir", dir, "--key-bits", "2048",
 				"--contact-center", w.ContactCenters[0].Name}, strings.NewReader(""), io.Discard, atGate)
 		}()
 		select {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,12 +11,12 @@ import (
 	"github.com/voicecert/voicecert/samlmeta"
 )
 
-func newMetadataCmd() *cobra.Command {
+func (a *app) newMetadataCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "metadata",
 		Short: "Work with SAML IdP metadata documents",
 	}
-	cmd.AddCommand(newMetadataInspectCmd())
+	cmd.AddCommand(a.newMetadataInspectCmd())
 	return cmd
 }
 
@@ -45,32 +44,30 @@ type certReport struct {
 	DaysLeft  int    `json:"daysLeft"`
 }
 
-func newMetadataInspectCmd() *cobra.Command {
-	var asJSON bool
+func (a *app) newMetadataInspectCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect [--json] FILE",
 		Short: "Show the entityID, endpoints and signing certificates of a metadata file (- for stdin)",
-		Args:  cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr(fmt.Errorf("%s: want one FILE (or - for stdin), got %d arguments", cmd.CommandPath(), len(args)))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			doc, err := readInput(cmd.InOrStdin(), args[0])
 			if err != nil {
-				return err
+				return usageErr(err)
 			}
 			rep, err := inspectMetadata(doc, time.Now())
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				return enc.Encode(rep)
-			}
-			return printMetadataReport(out, rep)
+			a.result(rep)
+			return printMetadataReport(a.out(), rep)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	addJSON(cmd)
 	return cmd
 }
 

@@ -1,31 +1,28 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func runCLI(t *testing.T, stdin string, args ...string) (string, error) {
+// runCLI runs the command and returns stdout, and stderr as an error when
+// the exit status is not 0.
+func runCLI(t *testing.T, stdin string, args ...string) (string, int, error) {
 	t.Helper()
-	cmd := newRootCmd()
-	var out, errOut bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SetIn(strings.NewReader(stdin))
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String(), err
+	out, stderr, code := cli(t, stdin, args...)
+	if code != 0 {
+		return out, code, errors.New(stderr)
+	}
+	return out, code, nil
 }
 
 func TestMetadataInspectJSON(t *testing.T) {
-	out, err := runCLI(t, "", "metadata", "inspect", "--json", filepath.Join("testdata", "salesforce-idp.xml"))
+	out, _, err := runCLI(t, "", "metadata", "inspect", "--json", filepath.Join("testdata", "salesforce-idp.xml"))
 	require.NoError(t, err)
 	var rep struct {
 		EntityID    string `json:"entityID"`
@@ -43,7 +40,9 @@ func TestMetadataInspectJSON(t *testing.T) {
 		} `json:"signingCertificates"`
 		IAMProblems []string `json:"iamProblems"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
+	env := envelopeOf(t, out, "metadata inspect", &rep)
+	assert.Zero(t, env.ExitStatus)
+	assert.Nil(t, env.Error)
 	assert.Equal(t, "https://example.my.salesforce.com", rep.EntityID)
 	assert.Equal(t, "2035-03-01T02:53:21.436Z", rep.ValidUntil)
 	assert.False(t, rep.Signed)
@@ -63,7 +62,7 @@ func TestMetadataInspectJSON(t *testing.T) {
 func TestMetadataInspectText(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("testdata", "salesforce-idp.xml"))
 	require.NoError(t, err)
-	out, err := runCLI(t, string(doc), "metadata", "inspect", "-")
+	out, _, err := runCLI(t, string(doc), "metadata", "inspect", "-")
 	require.NoError(t, err)
 	assert.Contains(t, out, "entityID:    https://example.my.salesforce.com\n")
 	assert.Contains(t, out, "subject:  CN=SelfSignedCert2025001")
@@ -73,14 +72,20 @@ func TestMetadataInspectText(t *testing.T) {
 }
 
 func TestMetadataInspectErrors(t *testing.T) {
-	_, err := runCLI(t, "", "metadata", "inspect", filepath.Join("testdata", "missing.xml"))
-	assert.ErrorIs(t, err, os.ErrNotExist)
-	_, err = runCLI(t, "<!DOCTYPE x><x/>", "metadata", "inspect", "-")
+	_, code, err := runCLI(t, "", "metadata", "inspect", filepath.Join("testdata", "missing.xml"))
+	assert.ErrorContains(t, err, "no such file")
+	assert.Equal(t, exitUsage, code)
+	out, code, err := runCLI(t, "<!DOCTYPE x><x/>", "metadata", "inspect", "--json", "-")
 	assert.ErrorContains(t, err, "DOCTYPE")
-	_, err = runCLI(t, "", "metadata", "inspect")
-	assert.Error(t, err, "FILE is required")
+	assert.Equal(t, exitError, code)
+	env := envelopeOf(t, out, "metadata inspect", nil)
+	assert.Equal(t, exitError, env.ExitStatus)
+	assert.Contains(t, env.Error.Message, "DOCTYPE")
+	_, code, err = runCLI(t, "", "metadata", "inspect")
+	assert.ErrorContains(t, err, "want one FILE")
+	assert.Equal(t, exitUsage, code)
 	short := `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="e"/>`
-	out, err := runCLI(t, short, "metadata", "inspect", "-")
+	out, _, err = runCLI(t, short, "metadata", "inspect", "-")
 	require.NoError(t, err)
 	assert.Contains(t, out, "AWS IAM:     samlmeta: document too short")
 }

@@ -6,14 +6,12 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
+	"fmt"
 	"math/big"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -61,7 +59,11 @@ func setExports(t *testing.T, lines string) {
 
 type checkJSONOut struct {
 	Healthy bool `json:"healthy"`
-	Report  struct {
+	Reasons []struct {
+		ContactCenter string `json:"contactCenter"`
+		Reason        string `json:"reason"`
+	} `json:"reasons"`
+	Report struct {
 		ContactCenters []struct {
 			ContactCenter struct {
 				Name string `json:"name"`
@@ -84,7 +86,8 @@ func checkJSONRun(t *testing.T, args ...string) (checkJSONOut, int) {
 	t.Helper()
 	out, stderr, code := cli(t, "", append([]string{"check", "--json"}, args...)...)
 	var r checkJSONOut
-	require.NoError(t, json.Unmarshal([]byte(out), &r), "stdout %q stderr %q", out, stderr)
+	env := envelopeOf(t, out, "check", &r)
+	require.Equal(t, code, env.ExitStatus, stderr)
 	return r, code
 }
 
@@ -119,6 +122,12 @@ func TestCheckReportsExpiringCertificate(t *testing.T) {
 	r, code := checkJSONRun(t, "--within", "400d")
 	assert.Equal(t, 1, code)
 	assert.False(t, r.Healthy)
+	// Every row is "ok" by the thresholds; the reason is --within, named.
+	require.Len(t, r.Reasons, 3)
+	assert.Contains(t, r.Reasons[0].Reason, "within --within 400d")
+	out, _, code := cli(t, "", "check", "--within", "400d")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "! ContactCenter01: certificate SelfSignedCert_Previous expires")
 	assert.InDelta(t, 365, r.Report.ContactCenters[0].Effective.DaysLeft, 2)
 	_, code = checkJSONRun(t, "--within", "300d")
 	assert.Equal(t, 0, code)
@@ -164,14 +173,21 @@ func strangerCert(t *testing.T) *samlmeta.Cert {
 	return c
 }
 
-func TestCheckWithoutCredentialsExitsTwo(t *testing.T) {
+func TestCheckWithoutCredentialsIsAUsageError(t *testing.T) {
 	t.Setenv("SALESFORCE_INSTANCE_URL", "")
 	t.Setenv("SALESFORCE_ACCESS_TOKEN", "")
 	_, stderr, code := cli(t, "", "check")
-	assert.Equal(t, 2, code)
+	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "no Salesforce credentials")
 	_, _, code = cli(t, "", "check", "--log-format", "yaml")
-	assert.Equal(t, 2, code)
+	assert.Equal(t, exitUsage, code)
+	// A malformed URL is reported as such, not as missing credentials.
+	t.Setenv("SALESFORCE_INSTANCE_URL", "ht!tp://[broken")
+	t.Setenv("SALESFORCE_ACCESS_TOKEN", "00Dx!token")
+	_, stderr, code = cli(t, "", "check")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "SALESFORCE_INSTANCE_URL")
+	assert.NotContains(t, stderr, "no Salesforce credentials")
 }
 
 func TestPlanChangesNothing(t *testing.T) {
@@ -191,7 +207,7 @@ func TestPlanChangesNothing(t *testing.T) {
 		assert.NotContains(t, []string{"createMetadata", "updateMetadata", "deleteMetadata"}, c.Op)
 	}
 	_, _, code = cli(t, "", "plan", "--key-bits", "3072")
-	assert.Equal(t, 2, code)
+	assert.Equal(t, exitUsage, code)
 }
 
 // plan shows every contact center, in scope or not, and under each step
@@ -213,31 +229,39 @@ func TestRotateAsksFirst(t *testing.T) {
 	w := sandboxEnv(t, sandbox.Options{Pinned: -1})
 	before := w.Snapshot()
 	dir := t.TempDir()
-	out, _, code := cli(t, "n\n", "rotate", "--journal", dir, "--key-bits", "2048")
+	out, _, code := cli(t, "n\n", "rotate", "--journal-dir", dir, "--key-bits", "2048")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "Proceed with the rotation? [y/N]")
 	assert.Equal(t, before, w.Snapshot())
 
-	out, stderr, code := cli(t, "y\n", "rotate", "--journal", dir, "--key-bits", "2048")
+	out, stderr, code := cli(t, "y\n", "rotate", "--journal-dir", dir, "--key-bits", "2048")
 	require.Equal(t, 0, code, "%s\n%s", out, stderr)
 	assert.Contains(t, out, "Rotated in")
 	assert.Contains(t, stderr, "✔ retire")
 	requireSandboxRotated(t, w, before)
 	out, _, code = cli(t, "", "verify")
 	assert.Equal(t, 0, code, out)
+
+	// Straight away again: rotate says the org was just rotated and asks.
+	rotated := w.Snapshot()
+	out, _, code = cli(t, "n\n", "rotate", "--journal-dir", dir, "--key-bits", "2048")
+	assert.Equal(t, exitNo, code)
+	assert.Contains(t, out, "The org was rotated")
+	assert.Contains(t, out, "Rotate again anyway? [y/N]")
+	assert.Equal(t, rotated, w.Snapshot())
 }
 
 func TestRotateIfExpiringWithin(t *testing.T) {
 	w := sandboxEnv(t, sandbox.Options{Pinned: -1})
 	before := w.Snapshot()
 	dir := t.TempDir()
-	for _, policy := range []string{"--if-expiring-within=30d", "--if-expiring-within"} {
-		out, stderr, code := cli(t, "", "rotate", "--yes", "--journal", dir, policy)
+	for _, policy := range [][]string{{"--if-expiring-within=30d"}, {"--if-expiring-within", "30d"}, {"--if-expiring-within", "auto"}} {
+		out, stderr, code := cli(t, "", append([]string{"rotate", "--yes", "--journal-dir", dir}, policy...)...)
 		require.Equal(t, 0, code, stderr)
 		assert.Contains(t, out, "Nothing to do")
 		assert.Equal(t, before, w.Snapshot(), policy)
 	}
-	out, stderr, code := cli(t, "", "rotate", "--yes", "--journal", dir, "--key-bits", "2048", "--if-expiring-within=400d")
+	out, stderr, code := cli(t, "", "rotate", "--yes", "--journal-dir", dir, "--key-bits", "2048", "--if-expiring-within=400d")
 	require.Equal(t, 0, code, "%s\n%s", out, stderr)
 	assert.Contains(t, out, "Renewal due")
 	requireSandboxRotated(t, w, before)
@@ -264,31 +288,6 @@ func requireSandboxRotated(t *testing.T, w *sandbox.World, before sandbox.State)
 	}
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds the voicecert command once per test process.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "voicecert-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "voicecert")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = &exec.Error{Name: string(out), Err: err}
-		}
-	})
-	require.NoError(t, buildErr)
-	return binPath
-}
-
 // Killing `rotate` with SIGKILL mid-run leaves a journal from which
 // `resume` completes the rotation, or `rollback` restores the start.
 func TestRotateKilledThenResumeOrRollback(t *testing.T) {
@@ -302,7 +301,7 @@ func TestRotateKilledThenResumeOrRollback(t *testing.T) {
 			w := sandboxEnv(t, sandbox.Options{Pinned: -1, Latency: 15 * time.Millisecond})
 			before := w.Snapshot()
 			dir := t.TempDir()
-			cmd := exec.Command(bin, "rotate", "--yes", "--journal", dir, "--key-bits", "2048")
+			cmd := exec.Command(bin, "rotate", "--yes", "--journal-dir", dir, "--key-bits", "2048")
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			require.NoError(t, cmd.Start())
@@ -314,12 +313,14 @@ func TestRotateKilledThenResumeOrRollback(t *testing.T) {
 			assert.NotEqual(t, before, w.Snapshot(), "killed after a change")
 
 			out, errOut, code := cli(t, "", mode, "--journal", journal)
-			require.Equal(t, 2, code, "the dead process's lock is not broken silently: %s %s", out, errOut)
-			assert.Contains(t, errOut, "locked")
+			require.Equal(t, exitNo, code, "the dead process's lock is not broken silently: %s %s", out, errOut)
+			assert.Contains(t, errOut, fmt.Sprintf("held by pid %d", cmd.Process.Pid))
+			assert.Contains(t, errOut, "that process is not running")
+			assert.Contains(t, errOut, "voicecert "+mode+" --journal "+journal+" --break-lock")
 
 			out, errOut, code = cli(t, "", mode, "--journal", journal, "--break-lock")
 			require.Equal(t, 0, code, "%s\n%s", out, errOut)
-			assert.Contains(t, out, "Breaking the lock")
+			assert.Contains(t, errOut, "Breaking the lock")
 			if mode == "resume" {
 				requireSandboxRotated(t, w, before)
 			} else {
@@ -365,7 +366,7 @@ func TestDemoJSON(t *testing.T) {
 			out, stderr, code := cli(t, "", "demo", "--json", "--strategy", tc.strategy)
 			require.Equal(t, 0, code, stderr)
 			var res demoResult
-			require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+			envelopeOf(t, out, "demo", &res)
 			assert.Equal(t, "success", res.Result)
 			assert.Equal(t, tc.strategy, res.Strategy)
 			assert.Equal(t, 3, res.ContactCenters)
@@ -393,5 +394,5 @@ func TestDemoNarrative(t *testing.T) {
 		assert.Contains(t, out, want)
 	}
 	_, _, code = cli(t, "", "demo", "--strategy", "sideways")
-	assert.Equal(t, 2, code)
+	assert.Equal(t, exitUsage, code)
 }

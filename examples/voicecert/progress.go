@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"time"
@@ -11,16 +10,23 @@ import (
 	"github.com/voicecert/voicecert/rotation"
 )
 
-// progress prints a rotation's events as a person can follow them: each
-// step as it starts and ends, retries, rollbacks, and a countdown while a
-// person is asked for something.
+// progress prints a rotation's events as a person (or, with --log-format
+// json, a program) can follow them: each step as it starts and ends,
+// retries, rollbacks, a manual action's instructions once, and, while a step
+// waits (soak, a person, IAM propagation), what it waits for and the time
+// left, at a calm interval.
 type progress struct {
 	mu      sync.Mutex
-	w       io.Writer
-	started map[string]time.Time
-	tick    time.Duration
-	stop    chan struct{}
-	steps   []stepTiming
+	con     *console
+	journal string
+	// tick is the interval of the "still waiting" lines; soak is the
+	// plan's soak, whose remaining time they show.
+	tick, soak time.Duration
+	now        func() time.Time
+	started    map[string]time.Time
+	shown      map[string]bool
+	stop       chan struct{}
+	steps      []stepTiming
 }
 
 type stepTiming struct {
@@ -29,80 +35,153 @@ type stepTiming struct {
 	Status    string `json:"status"`
 }
 
-func newProgress(w io.Writer) *progress {
-	return &progress{w: w, started: map[string]time.Time{}, tick: 10 * time.Second}
+// defaultProgressInterval is how often a waiting step says so.
+const defaultProgressInterval = 10 * time.Second
+
+func newProgress(con *console) *progress {
+	return &progress{con: con, tick: defaultProgressInterval, now: time.Now,
+		started: map[string]time.Time{}, shown: map[string]bool{}}
 }
 
 // Observe implements rotation.Observer.
 func (p *progress) Observe(_ context.Context, e rotation.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.endCountdown()
+	p.endTicker()
+	step := func(verb string) string { return fmt.Sprintf("%-10s %s", e.Step, verb) }
+	attrs := []any{"step", e.Step}
+	if e.Rollback {
+		attrs = append(attrs, "rollback", true)
+	}
+	errText := ""
+	if e.Err != nil {
+		errText = stepError(e.Step, e.Err)
+		attrs = append(attrs, "error", errText)
+	}
 	switch e.Type {
+	case rotation.EventRotationStarted:
+		if p.journal != "" {
+			p.con.say("journal", "Journal: "+p.journal, "journal", p.journal, "rotation", e.RotationID)
+		}
 	case rotation.EventStepStarted:
 		if e.Rollback {
-			fmt.Fprintf(p.w, "↩ %-10s rolling back\n", e.Step)
+			p.con.say(string(e.Type), "↩ "+step("rolling back"), attrs...)
+			p.startTicker(e.Step, e.Time, "rolling back")
 			return
 		}
 		p.started[e.Step] = e.Time
-		fmt.Fprintf(p.w, "▶ %-10s started\n", e.Step)
+		p.con.say(string(e.Type), "▶ "+step("started"), attrs...)
+		p.startTicker(e.Step, e.Time, "")
 	case rotation.EventStepSucceeded:
 		if e.Rollback {
 			return
 		}
 		d := e.Time.Sub(p.started[e.Step])
 		p.steps = append(p.steps, stepTiming{Name: e.Step, ElapsedMs: d.Milliseconds(), Status: "done"})
-		fmt.Fprintf(p.w, "✔ %-10s done in %s\n", e.Step, d.Round(time.Millisecond))
+		p.con.say(string(e.Type), "✔ "+step("done in "+d.Round(time.Millisecond).String()), append(attrs, "elapsedMs", d.Milliseconds())...)
 	case rotation.EventStepRetrying:
-		fmt.Fprintf(p.w, "↻ %-10s attempt %d failed, retrying: %v\n", e.Step, e.Attempt, e.Err)
+		p.con.say(string(e.Type), fmt.Sprintf("↻ %-10s attempt %d failed, retrying: %s", e.Step, e.Attempt, errText), append(attrs, "attempt", e.Attempt)...)
 	case rotation.EventStepFailed:
 		p.steps = append(p.steps, stepTiming{Name: e.Step, ElapsedMs: e.Time.Sub(p.started[e.Step]).Milliseconds(), Status: "failed"})
-		fmt.Fprintf(p.w, "✘ %-10s failed: %v\n", e.Step, e.Err)
+		p.con.say(string(e.Type), "✘ "+step("failed: "+errText), attrs...)
 	case rotation.EventStepRolledBack:
-		fmt.Fprintf(p.w, "↩ %-10s rolled back\n", e.Step)
+		p.con.say(string(e.Type), "↩ "+step("rolled back"), attrs...)
 	case rotation.EventRollbackFailed:
-		fmt.Fprintf(p.w, "‼ %-10s rollback FAILED: %v\n", e.Step, e.Err)
+		p.con.say(string(e.Type), "‼ "+step("rollback FAILED: "+errText), attrs...)
 	case rotation.EventWaiting:
 		if m := e.Manual; m != nil {
-			fmt.Fprintf(p.w, "⏸ %-10s waiting for a person (up to %s): %s\n%s\n", e.Step, m.Timeout, m.Action, indent(m.Instructions))
-			p.startCountdown(e.Step, m.Deadline)
+			p.manual(e.Step, m, attrs)
 		}
 	}
 }
 
-// startCountdown prints the time left every tick until the next event.
-func (p *progress) startCountdown(step string, deadline time.Time) {
+// manual announces a manual gate: its instructions the first time, a short
+// reminder after, then a countdown.
+func (p *progress) manual(step string, m *rotation.ManualRequest, attrs []any) {
+	key := fmt.Sprintf("%s\x00%s\x00%t", step, m.Action, m.Rollback)
+	attrs = append(attrs, "action", m.Action, "deadline", m.Deadline.UTC().Format(time.RFC3339))
+	if !p.shown[key] {
+		p.shown[key] = true
+		p.con.say("step.waiting", fmt.Sprintf("⏸ %-10s waiting for a person (up to %s): %s\n%s", step, formatDuration(m.Timeout), m.Action, indent(m.Instructions)),
+			append(attrs, "instructions", m.Instructions)...)
+	} else {
+		p.con.say("step.waiting", fmt.Sprintf("⏸ %-10s still waiting for a person (up to %s): %s (instructions above)", step, formatDuration(m.Timeout), m.Action), attrs...)
+	}
+	p.startCountdown(step, m.Deadline, "a person: "+m.Action)
+}
+
+// startTicker reports, every tick, that a step is still running, and what it
+// waits for.
+func (p *progress) startTicker(step string, since time.Time, doing string) {
+	tick := p.tick
+	what := "still running"
+	if doing != "" {
+		what = "still " + doing
+	}
+	var deadline time.Time
+	switch {
+	case step == rotation.StepSoak && doing == "" && p.soak > 0:
+		deadline = since.Add(p.soak)
+		tick = min(max(p.soak/10, time.Second), time.Hour)
+		what = "IAM trusts both certificates until the soak ends"
+	case step == rotation.StepTrust || step == rotation.StepVerify:
+		what += ", waiting for IAM to serve the change and for sign-in to verify"
+	}
+	p.ticker(tick, func(now time.Time) (string, []any) {
+		if !deadline.IsZero() {
+			left := deadline.Sub(now).Round(time.Second)
+			return fmt.Sprintf("  %-10s %s, %s left", step, what, left), []any{"step", step, "remainingMs", left.Milliseconds()}
+		}
+		el := now.Sub(since).Round(time.Second)
+		return fmt.Sprintf("  %-10s %s (%s)", step, what, el), []any{"step", step, "elapsedMs", el.Milliseconds()}
+	})
+}
+
+func (p *progress) startCountdown(step string, deadline time.Time, what string) {
+	p.ticker(p.tick, func(now time.Time) (string, []any) {
+		left := deadline.Sub(now).Round(time.Second)
+		return fmt.Sprintf("  %-10s waiting for %s, %s left", step, what, left), []any{"step", step, "remainingMs", left.Milliseconds()}
+	})
+}
+
+// ticker prints line() every tick until the next event.
+func (p *progress) ticker(tick time.Duration, line func(time.Time) (string, []any)) {
 	stop := make(chan struct{})
 	p.stop = stop
 	go func() {
-		t := time.NewTicker(p.tick)
+		t := time.NewTicker(tick)
 		defer t.Stop()
 		for {
 			select {
 			case <-stop:
 				return
-			case now := <-t.C:
+			case <-t.C:
 				p.mu.Lock()
-				fmt.Fprintf(p.w, "  %-10s still waiting, %s left\n", step, deadline.Sub(now).Round(time.Second))
+				select {
+				case <-stop:
+				default:
+					text, attrs := line(p.now())
+					p.con.say("step.progress", text, attrs...)
+				}
 				p.mu.Unlock()
 			}
 		}
 	}()
 }
 
-func (p *progress) endCountdown() {
+func (p *progress) endTicker() {
 	if p.stop != nil {
 		close(p.stop)
 		p.stop = nil
 	}
 }
 
-// Steps returns the timing of each step that ended.
+// Steps returns the timing of each step that ended, and stops the ticker.
 func (p *progress) Steps() []stepTiming {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.endCountdown()
-	return append([]stepTiming(nil), p.steps...)
+	p.endTicker()
+	return append([]stepTiming{}, p.steps...)
 }
 
 func indent(s string) string {

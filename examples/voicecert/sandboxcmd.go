@@ -35,11 +35,11 @@ own code at it, for example:
     until grep -q VOICECERT_AWS_PROFILES /tmp/sandbox.env 2>/dev/null; do sleep 0.2; done
     . /tmp/sandbox.env
     voicecert check`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log, err := a.conn.logger(a.stderr)
+			log, err := a.conn.logger(a.con.writer())
 			if err != nil {
 				return err
 			}
@@ -65,12 +65,13 @@ own code at it, for example:
 				return err
 			}
 			defer os.RemoveAll(dir)
-			fmt.Fprintf(a.stderr, "sandbox: fake Salesforce org at %s, fake IAM at %s\n", w.Org.URL(), w.IAM.URL())
+			a.con.say("sandbox.started", fmt.Sprintf("sandbox: fake Salesforce org at %s, fake IAM at %s", w.Org.URL(), w.IAM.URL()),
+				"org", w.Org.URL(), "iam", w.IAM.URL())
 			if err := writeSandboxEnv(a.stdout, w, dir); err != nil {
 				return err
 			}
 			<-ctx.Done()
-			fmt.Fprintln(a.stderr, "sandbox stopped")
+			a.con.say("sandbox.stopped", "sandbox stopped")
 			return nil
 		},
 	}

@@ -192,12 +192,12 @@ func TestSandboxCommandAddressTaken(t *testing.T) {
 			start := time.Now()
 			s, exports, code := startSandboxCmd(t, flag, held.Addr().String())
 			assert.Empty(t, exports)
-			assert.Equal(t, 2, code)
+			assert.Equal(t, exitUsage, code)
 			assert.Contains(t, s.stderr.String(), flag+" \""+held.Addr().String()+"\"")
 			assert.Contains(t, s.stderr.String(), "address already in use")
 			assert.Less(t, time.Since(start), 5*time.Second)
 		})
 	}
 	_, _, code := startSandboxCmd(t, "--iam-addr", "no-port")
-	assert.Equal(t, 2, code)
+	assert.Equal(t, exitUsage, code)
 }
