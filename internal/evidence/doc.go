@@ -62,7 +62,8 @@
 //
 // TestRandomOperations is the model-based random test: each seeded
 // sequence (math/rand/v2 PCG; -random-sequences N runs N, -random-seed S
-// one; CI runs 300 without the race detector, the race run 300/8) draws 8
+// one; CI runs 300 in a step of its own, without the race detector; a
+// plain go test runs 64, the race run 64/8) draws 8
 // operations from: rotate all; rotate a random subset; roll back a random
 // journal of any age; resume a random journal; a rotation that dies at a
 // random API call (the call blocks for good, the operator breaks its

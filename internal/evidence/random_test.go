@@ -20,7 +20,7 @@ import (
 )
 
 var (
-	randomSequences = flag.Int("random-sequences", 300/raceSlowdown, "how many seeded sequences TestRandomOperations runs (CI runs 300 without the race detector)")
+	randomSequences = flag.Int("random-sequences", 64/raceSlowdown, "how many seeded sequences TestRandomOperations runs (CI runs 300, in a step of its own, without the race detector)")
 	randomSeed      = flag.Uint64("random-seed", 0, "run only this seed of TestRandomOperations")
 )
 
