@@ -7,8 +7,15 @@
 // natural proof that code under test calls nothing (a dry-run plan, say).
 // For behaviour (state, faults) prefer the fakes of rotation/rotationtest.
 //
-// The mocks are generated; regenerate them with go generate after changing
-// an interface.
+// The mocks are generated, one file per interface; regenerate them with go
+// generate after changing an interface.
 package rotationmock
 
-//go:generate go tool mockgen -typed -write_package_comment=false -destination=mocks.go -package=rotationmock github.com/voicecert/voicecert/rotation IdentityProvider,RelyingParty,LoginTester,Step,Observer,Journal,Locker,Lock
+// One file per interface (Lock beside Locker).
+//go:generate go tool mockgen -typed -write_package_comment=false -destination=identityprovider_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation IdentityProvider
+//go:generate go tool mockgen -typed -write_package_comment=false -destination=relyingparty_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation RelyingParty
+//go:generate go tool mockgen -typed -write_package_comment=false -destination=logintester_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation LoginTester
+//go:generate go tool mockgen -typed -write_package_comment=false -destination=step_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation Step
+//go:generate go tool mockgen -typed -write_package_comment=false -destination=observer_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation Observer
+//go:generate go tool mockgen -typed -write_package_comment=false -destination=journal_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation Journal
+//go:generate go tool mockgen -typed -write_package_comment=false -destination=locker_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation Locker,Lock
