@@ -138,15 +138,7 @@ func (w *world) steps() []rotation.Step {
 				return w.idp.DeleteCertificate(ctx, certName(s))
 			}),
 		rotation.StepFunc("trust", "trust the old and the new certificate",
-			func(ctx context.Context, s *rotation.State) error {
-				return w.eachTrust(s, func(arn string, ts *rotation.TrustState) error {
-					_, certs, err := rotationtest.MetadataCertificates(ts.Original.Document)
-					if err != nil {
-						return err
-					}
-					return w.rp.SetTrust(ctx, ts.Original.Ref, rotationtest.MetadataDocument(entityID, append(certs, s.New.DER)...))
-				})
-			},
+			w.trustBoth,
 			func(ctx context.Context, s *rotation.State) error {
 				return w.eachTrust(s, func(arn string, ts *rotation.TrustState) error {
 					return w.rp.SetTrust(ctx, ts.Original.Ref, ts.Original.Document)
@@ -176,15 +168,7 @@ func (w *world) steps() []rotation.Step {
 					return w.rp.SetTrust(ctx, ts.Original.Ref, rotationtest.MetadataDocument(entityID, s.New.DER))
 				})
 			},
-			func(ctx context.Context, s *rotation.State) error {
-				return w.eachTrust(s, func(arn string, ts *rotation.TrustState) error {
-					_, certs, err := rotationtest.MetadataCertificates(ts.Original.Document)
-					if err != nil {
-						return err
-					}
-					return w.rp.SetTrust(ctx, ts.Original.Ref, rotationtest.MetadataDocument(entityID, append(certs, s.New.DER)...))
-				})
-			}),
+			w.trustBoth),
 	}
 }
 
@@ -267,3 +251,15 @@ func (r *recorder) of(t rotation.EventType) []rotation.Event {
 }
 
 func newState() *rotation.State { return &rotation.State{Target: orgID} }
+
+// trustBoth makes every trust hold its original certificates and the new
+// one: the trust step's apply and the retire step's rollback.
+func (w *world) trustBoth(ctx context.Context, s *rotation.State) error {
+	return w.eachTrust(s, func(arn string, ts *rotation.TrustState) error {
+		_, certs, err := rotationtest.MetadataCertificates(ts.Original.Document)
+		if err != nil {
+			return err
+		}
+		return w.rp.SetTrust(ctx, ts.Original.Ref, rotationtest.MetadataDocument(entityID, append(certs, s.New.DER)...))
+	})
+}

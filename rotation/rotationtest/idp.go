@@ -299,13 +299,7 @@ func (p *IdentityProvider) SetDefaultCertificate(ctx context.Context, name strin
 	if err := p.enter(ctx, "SetDefaultCertificate", name); err != nil {
 		return err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := p.hasCert(name); err != nil {
-		return err
-	}
-	p.def = name
-	return nil
+	return p.UseDefault(name)
 }
 
 // SetAppCertificate returns nil for an app that follows the default or
