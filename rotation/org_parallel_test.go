@@ -23,6 +23,7 @@ type readPeaks struct {
 	inFlight int
 	peak     map[string]int
 	order    map[string][]string
+	last     time.Time // when the latest call arrived
 }
 
 func watchReads(w *orgWorld) *readPeaks {
@@ -33,12 +34,24 @@ func watchReads(w *orgWorld) *readPeaks {
 		r.inFlight++
 		r.peak[step] = max(r.peak[step], r.inFlight)
 		r.order[step] = append(r.order[step], c.Method)
+		arrived := time.Now()
+		r.last = arrived
 		r.mu.Unlock()
 		hold := 10 * time.Millisecond
 		if c.Method == "SigningState" {
 			hold = 40 * time.Millisecond // long enough to overlap what follows discovery
 		}
-		time.Sleep(hold)
+		// Held for the hold, and until no call has arrived for 10 ms, so
+		// that calls sent together overlap however late one starts.
+		for {
+			r.mu.Lock()
+			wait := max(time.Until(arrived.Add(hold)), time.Until(r.last.Add(10*time.Millisecond)))
+			r.mu.Unlock()
+			if wait <= 0 {
+				break
+			}
+			time.Sleep(wait)
+		}
 		r.mu.Lock()
 		r.inFlight--
 		r.mu.Unlock()

@@ -31,6 +31,12 @@ type loginIdP struct {
 	logins      atomic.Int64
 	inFlight    atomic.Int64
 	peak        atomic.Int64
+	// allIn is closed once as many sign-ins as the world has apps are in
+	// flight together: each waits for it (or a deadline), as a network
+	// round trip would, so sign-ins sent at once overlap however late the
+	// scheduler starts one.
+	allIn     chan struct{}
+	allInOnce sync.Once
 }
 
 // keyRing remembers every key the fake generates, by modulus.
@@ -65,7 +71,14 @@ func (p *loginIdP) SAMLResponse(ctx context.Context, app rotation.AppRef) (strin
 			break
 		}
 	}
-	time.Sleep(5 * time.Millisecond) // a network round trip, so that logins overlap
+	if n >= loginApps {
+		p.allInOnce.Do(func() { close(p.allIn) })
+	}
+	select {
+	case <-p.allIn:
+	case <-ctx.Done():
+	case <-time.After(2 * time.Second):
+	}
 	if p.fail != nil {
 		return "", p.fail
 	}
@@ -93,11 +106,14 @@ func (p *loginIdP) SAMLResponse(ctx context.Context, app rotation.AppRef) (strin
 	return base64.StdEncoding.EncodeToString(resp), nil
 }
 
+// loginApps is how many apps the org world has.
+const loginApps = 3
+
 func newLoginWorld(t *testing.T) (*orgWorld, *loginIdP) {
 	t.Helper()
 	keys := &keyRing{keys: map[string]*rsa.PrivateKey{}}
 	w := newOrgWorldWithKeys(t, keys.generate)
-	return w, &loginIdP{IdentityProvider: w.idp, keys: keys, issuer: entityID}
+	return w, &loginIdP{IdentityProvider: w.idp, keys: keys, issuer: entityID, allIn: make(chan struct{})}
 }
 
 // Verification signs in to every app, at once, and checks each Response

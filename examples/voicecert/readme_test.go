@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/voicecert/voicecert/internal/sandbox"
+	"github.com/voicecert/voicecert/rotation"
 )
 
 // readmeCommands returns the voicecert lines of the README's command-line
@@ -79,10 +81,19 @@ func TestREADMECommands(t *testing.T) {
 			files, err := filepath.Glob(filepath.Join(journalDir, "rotation-*.json"))
 			require.NoError(t, err)
 			require.NotEmpty(t, files)
-			slices.Sort(files)
+			// The newest journal is the one whose rotation started last:
+			// ids made in one second sort in no particular order.
+			newest, started := "", time.Time{}
+			for _, f := range files {
+				rec, err := rotation.LoadJournal(f)
+				require.NoError(t, err, f)
+				if rec.State != nil && !rec.State.StartedAt.Before(started) {
+					newest, started = f, rec.State.StartedAt
+				}
+			}
 			for i, a := range args {
 				if strings.Contains(a, "rotation-ID.json") {
-					args[i] = files[len(files)-1]
+					args[i] = newest
 				}
 			}
 		}
