@@ -355,10 +355,13 @@ func TestInvalidSessionReauthAgainstSftest(t *testing.T) {
 	beforeCC, beforeApps := lists("CallCenter"), lists("ConnectedApp")
 	_, err = sb.provider.ContactCenters(ctx)
 	require.NoError(t, err, "one re-authentication, then success")
-	assert.Equal(t, beforeCC+2, lists("CallCenter"), "the rejected call and its repeat")
-	// The apps are listed at the same time: rejected and repeated too, or
-	// sent after the new token arrived.
-	assert.Contains(t, []int{beforeApps + 1, beforeApps + 2}, lists("ConnectedApp"))
+	// The call centers and the apps are listed at the same time: each is
+	// rejected and repeated, or sent after the new token arrived; at least
+	// one of them was rejected first.
+	cc, apps := lists("CallCenter")-beforeCC, lists("ConnectedApp")-beforeApps
+	assert.Contains(t, []int{1, 2}, cc)
+	assert.Contains(t, []int{1, 2}, apps)
+	assert.Equal(t, 2, max(cc, apps), "a rejected call and its repeat")
 
 	// A source that cannot give a fresh token: the error after one re-auth.
 	c, err := salesforce.NewClient(sb.org.URL(), salesforce.StaticToken(sb.org.URL(), old), fastRetry, func(o *salesforce.Options) { o.HTTPClient = sb.org.Client() })
