@@ -168,7 +168,7 @@ func TestSandboxCommandWithNextPortTaken(t *testing.T) {
 		p := occupiedPair(t)
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(p))
 		s, exports, code := startSandboxCmd(t, "--addr", addr)
-		if exports == "" && code == 2 && strings.Contains(s.stderr.String(), "address already in use") && attempt < 5 {
+		if exports == "" && code == exitUsage && strings.Contains(s.stderr.String(), "address already in use") && attempt < 5 {
 			continue // p itself was taken by another process in the meantime
 		}
 		require.NotEmpty(t, exports, "exit %d, stderr: %s", code, s.stderr.String())
