@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/voicecert/voicecert/internal/sandbox"
+	"github.com/voicecert/voicecert/rotation/sandbox"
 )
 
 // closedAddr returns a loopback address nothing listens on.

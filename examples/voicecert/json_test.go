@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/voicecert/voicecert/internal/sandbox"
+	"github.com/voicecert/voicecert/rotation/sandbox"
 )
 
 // The --json document of check, plan, rotate, verify, resume and rollback

@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/voicecert/voicecert/aws"
-	"github.com/voicecert/voicecert/internal/sandbox"
+	"github.com/voicecert/voicecert/rotation/sandbox"
 	"github.com/voicecert/voicecert/rotation"
 	"github.com/voicecert/voicecert/salesforce"
 )

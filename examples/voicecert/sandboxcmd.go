@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/voicecert/voicecert/internal/sandbox"
+	"github.com/voicecert/voicecert/rotation/sandbox"
 )
 
 func (a *app) newSandboxCmd() *cobra.Command {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voicecert/voicecert/internal/sandbox"
+	"github.com/voicecert/voicecert/rotation/sandbox"
 	"github.com/voicecert/voicecert/rotation"
 )
 

@@ -1,6 +1,6 @@
 // Package evidence holds only tests and benchmarks: the evidence that an org
 // rotation, run by the real salesforce and aws backends against the sandbox
-// fakes over loopback HTTP (internal/sandbox), is safe and fast. Every world
+// fakes over loopback HTTP (rotation/sandbox), is safe and fast. Every world
 // the tests start has three contact centers in two AWS accounts, the last
 // app pinned to its own certificate and answered at the manual gate by
 // sandbox.World.PlayAdmin.
