@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/voicecert/voicecert/rotation/sandbox"
 	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/rotation/sandbox"
 )
 
 // blackhole listens on loopback, accepts every connection and never

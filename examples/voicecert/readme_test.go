@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/voicecert/voicecert/rotation/sandbox"
 	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/rotation/sandbox"
 )
 
 // readmeCommands returns the voicecert lines of the README's command-line

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voicecert/voicecert/rotation/sandbox"
 	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/rotation/sandbox"
 )
 
 // benchLatency is the latency both fakes add to every API call in the

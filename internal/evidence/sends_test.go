@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/voicecert/voicecert/rotation/sandbox"
 	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/rotation/sandbox"
 )
 
 // TestOneRequestFailingEveryTime takes every distinct request a rotation
