@@ -18,7 +18,8 @@ import (
 	"github.com/voicecert/voicecert/samlmeta"
 )
 
-// SetAppCertificate makes the app sign with certificate name. An app whose
+// SetAppCertificate makes the app sign with certificate name (a connected
+// app or an External Client App, which discovery tells apart). An app whose
 // effective certificate is the org default follows the default and needs
 // nothing (nil); so does an app already signing with name. Otherwise the app
 // names its own certificate (pinned) and only a person can change it: the
@@ -78,9 +79,13 @@ func (p *Provider) SetAppCertificate(ctx context.Context, app rotation.AppRef, n
 	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "salesforce: app has its own IdP certificate; a person must change it",
 		slog.String("app", app.Name), slog.String("certificate", name))
+	kind, instructions := "connected app", appCertInstructions(label, app.Name, certLabel, name, def.Name == name)
+	if k, _ := p.kinds.Load(app.Name); k == rotation.AppExternal {
+		kind, instructions = "external client app", ecaCertInstructions(label, app.Name, certLabel, name)
+	}
 	return &rotation.ManualActionError{
-		Action:       fmt.Sprintf("set the IdP certificate of connected app %q to %q", label, name),
-		Instructions: appCertInstructions(label, app.Name, certLabel, name, def.Name == name),
+		Action:       fmt.Sprintf("set the IdP certificate of %s %q to %q", kind, label, name),
+		Instructions: instructions,
 		App:          app,
 		Certificate:  name,
 		Wait:         p.waitAppCertificate(app.Name, name, target.SHA256),

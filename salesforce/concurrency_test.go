@@ -114,7 +114,7 @@ func TestDiscoveryReadsChunksConcurrently(t *testing.T) {
 	par := watchInFlight(sb.org, 20*time.Millisecond)
 	many, err := providerWith(t, sb, 8).ContactCenters(ctxT(t))
 	require.NoError(t, err)
-	assert.Equal(t, 2, par.max("listMetadata"), "call centers and apps are listed at once")
+	assert.Equal(t, 4, par.max("listMetadata"), "call centers, connected apps, external client apps and their SAML policies are listed at once")
 	assert.GreaterOrEqual(t, par.max("readMetadata"), 3, "3 chunks of 30 call centers, 3 of the apps, read at once")
 	assert.Len(t, par.calls(), len(seq.calls()), "the same requests")
 	assert.Equal(t, one, many)

@@ -142,99 +142,183 @@ func sameID(a, b string) bool {
 // ContactCenters lists the org's Amazon Connect contact centers: CallCenters
 // whose reqTelephonyProvider is AMAZON_CONNECT (native) or whose
 // reqVendorInfoApiName is c__AMAZON_CONNECT (partner telephony). Each is
-// linked to its connected app by reqConnectedAppId, else by the label
-// "<display name> Connected App"; the app= of reqIdentityUrl is the login
-// id. The IAM role and SAML provider come from the app's Role attribute; an
-// app without one gives a contact center with a zero Trust and a warning in
-// the log. Results are sorted by call center name.
+// linked to the app it signs in through, a connected app or an External
+// Client App with SAML policies, by reqConnectedAppId, else by the label
+// "<display name> Connected App" (eca_facts.go has the ECA labels); the
+// app= of reqIdentityUrl is the login id. The IAM role and SAML provider
+// come from the app's Role attribute; an app without one gives a contact
+// center with a zero Trust and a warning in the log. Results are sorted by
+// call center name.
 //
 // A call made while another is discovering shares that discovery's answer
 // (a rotation's preflight asks twice at once: for the contact centers and,
 // through SigningState, for their apps).
 func (p *Provider) ContactCenters(ctx context.Context) ([]rotation.ContactCenter, error) {
-	ccs, err := shared(ctx, &p.reads, "contact centers", p.discover)
-	return slices.Clone(ccs), err
+	d, err := p.discovery(ctx)
+	return slices.Clone(d.centers), err
 }
 
-// discover lists and resolves the contact centers (see ContactCenters).
-func (p *Provider) discover(ctx context.Context) ([]rotation.ContactCenter, error) {
-	// Call centers and connected apps are listed and read at once: the
-	// apps are needed as soon as one call center is an Amazon one.
+// discovered is what one discovery read and resolved.
+type discovered struct {
+	centers []rotation.ContactCenter
+	// apps are the org's connected apps, then its External Client Apps
+	// with SAML policies, each sorted by name.
+	apps []spApp
+}
+
+// discovery runs discover, sharing a run in flight.
+func (p *Provider) discovery(ctx context.Context) (discovered, error) {
+	return shared(ctx, &p.reads, "contact centers", p.discover)
+}
+
+// discover lists and resolves the contact centers and the apps (see
+// ContactCenters).
+func (p *Provider) discover(ctx context.Context) (discovered, error) {
+	// Call centers and apps are listed and read at once: the apps are
+	// needed as soon as one call center is an Amazon one.
 	var (
 		centers []*CallCenter
-		apps    []appInfo
+		apps    []spApp
+		ecas    []spApp
 	)
-	err := p.c.all(ctx,
+	reads := []func(ctx context.Context) error{
 		func(ctx context.Context) (err error) { _, centers, err = listAndRead[CallCenter](ctx, p.c); return err },
-		func(ctx context.Context) (err error) { apps, err = p.connectedApps(ctx); return err })
-	if err != nil {
-		return nil, err
+		func(ctx context.Context) (err error) { apps, err = p.connectedApps(ctx); return err },
 	}
-	var amazon []*CallCenter
+	if p.c.ecasListable() {
+		reads = append(reads, func(ctx context.Context) (err error) { ecas, err = p.externalApps(ctx); return err })
+	}
+	if err := p.c.all(ctx, reads...); err != nil {
+		return discovered{}, err
+	}
+	d := discovered{apps: append(apps, ecas...)}
+	for _, a := range ecas {
+		p.kinds.Store(a.ref.Name, rotation.AppExternal)
+	}
 	for _, cc := range centers {
 		if cc == nil {
 			continue
 		}
 		if _, ok := telephony(cc); ok {
-			amazon = append(amazon, cc)
+			d.centers = append(d.centers, p.contactCenter(ctx, cc, d.apps))
 		}
 	}
-	if len(amazon) == 0 {
-		return nil, nil
-	}
-	out := make([]rotation.ContactCenter, 0, len(amazon))
-	for _, cc := range amazon {
-		out = append(out, p.contactCenter(ctx, cc, apps))
-	}
-	return out, nil
+	return d, nil
 }
 
-// appInfo is a connected app with its listMetadata id.
-type appInfo struct {
-	id  string
-	app *ConnectedApp
+// spApp is an app of the org that may be a SAML service provider: a
+// connected app (with or without samlConfig) or an External Client App with
+// SAML policies.
+type spApp struct {
+	kind rotation.AppKind
+	// ref has the app's listMetadata id, API name and label.
+	ref rotation.AppRef
+	// saml reports a SAML configuration; entityID and acs are its Entity ID
+	// and ACS URL.
+	saml          bool
+	entityID, acs string
+	// attribute returns the formula of a custom SAML attribute.
+	attribute func(key string) (string, bool)
 }
 
 // connectedApps lists and reads every connected app of the org.
-func (p *Provider) connectedApps(ctx context.Context) ([]appInfo, error) {
+func (p *Provider) connectedApps(ctx context.Context) ([]spApp, error) {
 	files, read, err := listAndRead[ConnectedApp](ctx, p.c)
 	if err != nil {
 		return nil, err
 	}
-	var out []appInfo
+	var out []spApp
 	for i, a := range read {
-		if a != nil {
-			out = append(out, appInfo{id: files[i].ID, app: a})
+		if a == nil {
+			continue
 		}
+		sp := spApp{kind: rotation.AppConnected, ref: rotation.AppRef{ID: files[i].ID, Name: a.FullName, Label: a.Label}, attribute: a.Attribute}
+		if a.SamlConfig != nil {
+			sp.saml, sp.entityID, sp.acs = true, a.SamlConfig.EntityURL, a.SamlConfig.AcsURL
+		}
+		out = append(out, sp)
 	}
 	return out, nil
 }
 
+// externalApps lists and reads every External Client App of the org and
+// every SAML policies component, and returns the apps that have SAML
+// policies.
+func (p *Provider) externalApps(ctx context.Context) ([]spApp, error) {
+	var (
+		files    []FileProperties
+		apps     []*ExternalClientApplication
+		policies []*ExtlClntAppSamlConfigurablePolicies
+	)
+	err := p.c.all(ctx,
+		func(ctx context.Context) (err error) {
+			files, apps, err = listAndRead[ExternalClientApplication](ctx, p.c)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			_, policies, err = listAndRead[ExtlClntAppSamlConfigurablePolicies](ctx, p.c)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	byApp := map[string]*ExtlClntAppSamlConfigurablePolicies{}
+	for _, s := range policies {
+		if s != nil && byApp[s.ExternalClientApplication] == nil {
+			byApp[s.ExternalClientApplication] = s
+		}
+	}
+	var out []spApp
+	for i, a := range apps {
+		if a == nil || byApp[a.FullName] == nil {
+			continue
+		}
+		s := byApp[a.FullName]
+		label := a.Label
+		if label == "" {
+			label = s.Label
+		}
+		out = append(out, spApp{
+			kind: rotation.AppExternal, ref: rotation.AppRef{ID: files[i].ID, Name: ecaMetadataName(a), Label: label},
+			saml: true, entityID: s.EntityURL, acs: s.AcsURL, attribute: s.Attribute,
+		})
+	}
+	return out, nil
+}
+
+// findApp returns the app a call center signs in through: the one whose id
+// is reqConnectedAppId, else the one labelled after the display name (a
+// connected app first).
+func findApp(cc *CallCenter, apps []spApp) *spApp {
+	if id := cc.Item(itemConnectedAppID); id != "" {
+		for i := range apps {
+			if sameID(apps[i].ref.ID, id) {
+				return &apps[i]
+			}
+		}
+	}
+	for i := range apps {
+		suffixes := []string{connectedAppLabelSuffix}
+		if apps[i].kind == rotation.AppExternal {
+			suffixes = ecaLabelSuffixes
+		}
+		for _, s := range suffixes {
+			if apps[i].ref.Label == cc.DisplayName+s {
+				return &apps[i]
+			}
+		}
+	}
+	return nil
+}
+
 // contactCenter resolves one Amazon call center against the org's apps.
-func (p *Provider) contactCenter(ctx context.Context, cc *CallCenter, apps []appInfo) rotation.ContactCenter {
+func (p *Provider) contactCenter(ctx context.Context, cc *CallCenter, apps []spApp) rotation.ContactCenter {
 	tel, _ := telephony(cc)
 	out := rotation.ContactCenter{Name: cc.FullName, DisplayName: cc.DisplayName, Telephony: tel}
 	out.InstanceID, out.Region = connectInstance(cc)
 	log := p.log.With(slog.String("contact_center", cc.FullName))
 
-	var found *appInfo
-	if id := cc.Item(itemConnectedAppID); id != "" {
-		for i := range apps {
-			if sameID(apps[i].id, id) {
-				found = &apps[i]
-				break
-			}
-		}
-	}
-	if found == nil {
-		want := cc.DisplayName + connectedAppLabelSuffix
-		for i := range apps {
-			if apps[i].app.Label == want {
-				found = &apps[i]
-				break
-			}
-		}
-	}
+	found := findApp(cc, apps)
 	out.App.LoginID = loginID(cc)
 	if found == nil {
 		out.App.Label = cc.DisplayName + connectedAppLabelSuffix
@@ -242,18 +326,18 @@ func (p *Provider) contactCenter(ctx context.Context, cc *CallCenter, apps []app
 			slog.String("connected_app_id", cc.Item(itemConnectedAppID)), slog.String("expected_label", out.App.Label))
 		return out
 	}
-	out.App.ID, out.App.Name, out.App.Label = found.id, found.app.FullName, found.app.Label
+	out.App.ID, out.App.Name, out.App.Label = found.ref.ID, found.ref.Name, found.ref.Label
 
-	formula, ok := found.app.Attribute(samlmeta.AttrRole)
+	formula, ok := found.attribute(samlmeta.AttrRole)
 	if !ok {
-		log.LogAttrs(ctx, slog.LevelWarn, "salesforce: connected app has no AWS Role attribute; its IAM SAML provider is unknown",
-			slog.String("app", found.app.FullName))
+		log.LogAttrs(ctx, slog.LevelWarn, "salesforce: app has no AWS Role attribute; its IAM SAML provider is unknown",
+			slog.String("app", found.ref.Name))
 		return out
 	}
 	role, provider, err := RoleARNs(formula)
 	if err != nil {
-		log.LogAttrs(ctx, slog.LevelWarn, "salesforce: cannot parse the connected app's AWS Role attribute",
-			slog.String("app", found.app.FullName), slog.String("error", err.Error()))
+		log.LogAttrs(ctx, slog.LevelWarn, "salesforce: cannot parse the app's AWS Role attribute",
+			slog.String("app", found.ref.Name), slog.String("error", err.Error()))
 		return out
 	}
 	out.RoleARN = role

@@ -137,7 +137,12 @@ func (a *ConnectedApp) MarshalXML(e *xml.Encoder, start xml.StartElement) error 
 // Attribute returns the formula of the custom attribute key, and whether the
 // app has it.
 func (a *ConnectedApp) Attribute(key string) (string, bool) {
-	for _, at := range a.Attributes {
+	return attribute(a.Attributes, key)
+}
+
+// attribute returns the formula of the custom attribute key.
+func attribute(attrs []ConnectedAppAttribute, key string) (string, bool) {
+	for _, at := range attrs {
 		if at.Key == key {
 			return at.Formula, true
 		}
@@ -145,7 +150,9 @@ func (a *ConnectedApp) Attribute(key string) (string, bool) {
 	return "", false
 }
 
-// ConnectedAppAttribute is a custom SAML attribute of a connected app.
+// ConnectedAppAttribute is a custom SAML attribute of a connected app (the
+// WSDL's ConnectedAppAttribute), and of an External Client App's SAML
+// policies (ExtlClntAppSamlConfigurablePoliciesAttribute, the same sequence).
 type ConnectedAppAttribute struct {
 	Formula string `xml:"formula"`
 	Key     string `xml:"key"`

@@ -45,11 +45,15 @@ type Provider struct {
 	parsed signingCertCache
 	// reads merges concurrent identical reads (see shared).
 	reads singleflight.Group
+	// kinds maps the API name of each External Client App discovery saw
+	// to rotation.AppExternal; other apps are connected apps.
+	kinds sync.Map
 }
 
 var (
 	_ rotation.IdentityProvider = (*Provider)(nil)
 	_ rotation.LoginTester      = (*Provider)(nil)
+	_ rotation.AppLister        = (*Provider)(nil)
 )
 
 // NewProvider returns the identity provider backed by c.
@@ -262,7 +266,8 @@ func (p *Provider) certificatesByFingerprint(ctx context.Context) (map[string]ro
 }
 
 // SigningState reports the org default certificate (IdentityProviderSettings
-// certificateName) and, for each contact center's app, the certificate its
+// certificateName) and, for each contact center's app (a connected app or an
+// External Client App), the certificate its
 // metadata endpoint publishes. An app whose certificate differs from the
 // default is Pinned; its certificate is named by matching fingerprints with
 // the org's certificates when possible.
@@ -272,31 +277,55 @@ func (p *Provider) certificatesByFingerprint(ctx context.Context) (map[string]ro
 // certificates, in case an app turns out to be pinned, unless the client
 // sends one request at a time, when they are read only for a pinned app.
 func (p *Provider) SigningState(ctx context.Context) (rotation.SigningState, error) {
-	var (
-		def  rotation.Certificate
-		ccs  []rotation.ContactCenter
-		apps []rotation.AppRef
-		effs []*samlmeta.Cert
-		// certs are the org's certificates by fingerprint, read ahead.
-		certs   map[string]rotation.Certificate
-		certErr error
-	)
+	var apps []rotation.AppRef
+	def, effs, certs, err := p.readSigning(ctx, func(ctx context.Context) ([]string, error) {
+		ccs, err := p.ContactCenters(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		seen := map[string]bool{}
+		for _, cc := range ccs {
+			if cc.App.Name != "" && !seen[cc.App.Name] {
+				seen[cc.App.Name] = true
+				apps = append(apps, cc.App)
+				names = append(names, cc.App.Name)
+			}
+		}
+		return names, nil
+	})
+	if err != nil {
+		return rotation.SigningState{}, err
+	}
+	st := rotation.SigningState{Default: def}
+	for i, app := range apps {
+		as := rotation.AppSigning{App: app}
+		var err error
+		if as.Certificate, as.Pinned, err = p.effective(ctx, def, effs[i], &certs); err != nil {
+			return rotation.SigningState{}, err
+		}
+		st.Apps = append(st.Apps, as)
+	}
+	return st, nil
+}
+
+// readSigning reads the default certificate and, at once, the apps that
+// list names and then every app's metadata (effs[i] is the certificate
+// apps[i] publishes); so are the org's certificates, in case an app turns
+// out to be pinned, unless the client sends one request at a time (certs is
+// then nil, and effective reads them for a pinned app).
+func (p *Provider) readSigning(ctx context.Context, list func(ctx context.Context) ([]string, error)) (
+	def rotation.Certificate, effs []*samlmeta.Cert, certs map[string]rotation.Certificate, err error) {
 	reads := []func(ctx context.Context) error{
 		func(ctx context.Context) (err error) { def, err = p.defaultCertificate(ctx); return err },
-		func(ctx context.Context) (err error) {
-			if ccs, err = p.ContactCenters(ctx); err != nil {
+		func(ctx context.Context) error {
+			names, err := list(ctx)
+			if err != nil {
 				return err
 			}
-			seen := map[string]bool{}
-			for _, cc := range ccs {
-				if cc.App.Name != "" && !seen[cc.App.Name] {
-					seen[cc.App.Name] = true
-					apps = append(apps, cc.App)
-				}
-			}
-			effs = make([]*samlmeta.Cert, len(apps))
-			return p.c.parallel(ctx, len(apps), func(ctx context.Context, i int) (err error) {
-				effs[i], err = p.appCertificate(ctx, apps[i].Name)
+			effs = make([]*samlmeta.Cert, len(names))
+			return p.c.parallel(ctx, len(names), func(ctx context.Context, i int) (err error) {
+				effs[i], err = p.appCertificate(ctx, names[i])
 				return err
 			})
 		},
@@ -304,33 +333,31 @@ func (p *Provider) SigningState(ctx context.Context) (rotation.SigningState, err
 	if p.c.concurrent() {
 		// Read ahead; a failure matters only if a pinned app needs a name.
 		reads = append(reads, func(ctx context.Context) error {
-			certs, certErr = p.certificatesByFingerprint(ctx)
+			certs, _ = p.certificatesByFingerprint(ctx)
 			return nil
 		})
 	}
-	if err := p.c.all(ctx, reads...); err != nil {
-		return rotation.SigningState{}, err
+	err = p.c.all(ctx, reads...)
+	return def, effs, certs, err
+}
+
+// effective names the certificate eff an app signs with: the default when
+// their fingerprints match, else (pinned) the org's certificate of that
+// fingerprint, read into *certs on first need when it was not read ahead,
+// or the bare X.509 facts when the org has none.
+func (p *Provider) effective(ctx context.Context, def rotation.Certificate, eff *samlmeta.Cert,
+	certs *map[string]rotation.Certificate) (rotation.Certificate, bool, error) {
+	if eff.SHA256 == def.SHA256 {
+		return def, false, nil
 	}
-	st := rotation.SigningState{Default: def}
-	for i, app := range apps {
-		eff := effs[i]
-		as := rotation.AppSigning{App: app}
-		if eff.SHA256 == def.SHA256 {
-			as.Certificate = def
-		} else {
-			as.Pinned = true
-			if certs == nil {
-				if certs, certErr = p.certificatesByFingerprint(ctx); certErr != nil {
-					return rotation.SigningState{}, certErr
-				}
-			}
-			if named, ok := certs[eff.SHA256]; ok {
-				as.Certificate = named
-			} else {
-				as.Certificate = certFacts("", "", eff)
-			}
+	if *certs == nil {
+		var err error
+		if *certs, err = p.certificatesByFingerprint(ctx); err != nil {
+			return rotation.Certificate{}, true, err
 		}
-		st.Apps = append(st.Apps, as)
 	}
-	return st, nil
+	if named, ok := (*certs)[eff.SHA256]; ok {
+		return named, true, nil
+	}
+	return certFacts("", "", eff), true, nil
 }

@@ -72,7 +72,7 @@ func TestContactCenterWithoutConnectedApp(t *testing.T) {
 				`<displayNameLabel>D</displayNameLabel><internalNameLabel>I</internalNameLabel><sections><items><label>x</label><name>reqVendorInfoApiName</name>`+
 				`<value>c__AMAZON_CONNECT</value></items><items><label>x</label><name>reqConnectedAppId</name><value>0H4000000000009</value></items>`+
 				`<label>G</label><name>reqGeneralInfo</name></sections></records></result></readMetadataResponse>`)
-		case "ConnectedApp":
+		case "ConnectedApp", salesforce.TypeExternalClientApplication, salesforce.TypeExtlClntAppSamlConfigurablePolicies:
 			soapOK(w, `<listMetadataResponse></listMetadataResponse>`)
 		}
 	})

@@ -356,3 +356,31 @@ var fieldTypes = map[string]string{
 	"TrialExpirationDate": "Datetime", "NamespacePrefix": "String", "OrganizationType": "String",
 	"Username": "String", "Email": "String", "IsActive": "Boolean",
 }
+
+// ecaFacts: External Client Apps (eca.go, samlapps.go).
+//
+//   - [C] ExternalClientApplication and ExtlClntAppSamlConfigurablePolicies
+//     are Metadata types (API 63.0+; element order and enumerations from the
+//     WSDL v66.0, wsdlfacts.go). The policies' externalClientApplication
+//     names their app, and their parent app must have distributionState
+//     Local, because ECAs with SAML cannot be packaged (Metadata API
+//     Developer Guide, "ExtlClntAppSamlConfigurablePolicies"); a SAML ECA is
+//     configured through the Metadata API only (Help
+//     "xcloud.meta_external_client_app_saml"). Their certificate field is the
+//     service provider's request-signing certificate (same page). Neither
+//     type has an IdP certificate field; the Tooling object
+//     ExtlClntAppSamlPlcyCnfg has IdpCertificateId (forcedotcom/wsdl
+//     src/tooling.ts).
+//   - [I] Policies naming no such app give INVALID_CROSS_REFERENCE_KEY, an
+//     app not Local (or a Local SAML app changed to another state) gives
+//     FIELD_INTEGRITY_EXCEPTION, a second policies component for one app
+//     gives DUPLICATE_VALUE, and the app of policies cannot change. The
+//     required ExtlClntAppConfigurablePolicies with isSamlPluginEnabled is not
+//     modelled: the fake stores no such type and does not ask for it.
+//   - [I] An ECA's IdP certificate is hidden state, as a connected app's is
+//     (Org.SetAppCertificate, Org.FollowDefault); its metadata endpoint is
+//     /.well-known/samlidp/<ECA API name>.xml and its IdP-initiated login
+//     /idp/login?app=<0sp… id>, as for connected apps; the Response is the
+//     connected apps' one, from the policies' values. ECA ids start with
+//     0xI and policies ids with 0xS (the fake's own choice).
+const ecaLocalDistribution = "Local"

@@ -17,6 +17,13 @@ const (
 	prefixQueryLocator = "01g"
 )
 
+// Key prefixes of External Client Apps and their SAML policies: the fake's
+// own choice, the real prefixes are not captured [I] (ecaFacts).
+const (
+	prefixExternalApp = "0xI"
+	prefixECAPolicy   = "0xS"
+)
+
 // sfID18 appends Salesforce's case-safe checksum to a 15-character id.
 func sfID18(id15 string) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"

@@ -148,6 +148,10 @@ type state struct {
 	idpModified time.Time
 	apps        map[string]*connectedApp
 	callCenters map[string]*callCenter
+	// ecas are the External Client Apps (eca.go), ecaPolicies their SAML
+	// policies by full name.
+	ecas        map[string]*connectedApp
+	ecaPolicies map[string]*ecaPolicy
 }
 
 type certificate struct {
@@ -192,6 +196,8 @@ func (s *state) clone() *state {
 		c.apps[k] = &cv
 	}
 	c.callCenters = maps.Clone(s.callCenters)
+	c.ecas = maps.Clone(s.ecas)
+	c.ecaPolicies = maps.Clone(s.ecaPolicies)
 	return &c
 }
 
@@ -210,6 +216,8 @@ func New(opts ...Option) *Org {
 			certs:       map[string]*certificate{},
 			apps:        map[string]*connectedApp{},
 			callCenters: map[string]*callCenter{},
+			ecas:        map[string]*connectedApp{},
+			ecaPolicies: map[string]*ecaPolicy{},
 		},
 	}
 	for _, opt := range opts {
@@ -339,14 +347,14 @@ func (o *Org) SetDefaultCertificate(name string) {
 }
 
 // SetAppCertificate plays the admin who selects certName as the connected
-// app's IdP Certificate in Setup: the app is pinned to it and no longer
+// app's (or External Client App's) IdP Certificate in Setup: the app is pinned to it and no longer
 // follows the org default.
 func (o *Org) SetAppCertificate(appName, certName string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	app, ok := o.st.apps[appName]
-	if !ok {
-		return fmt.Errorf("sftest: no connected app %q", appName)
+	app := o.st.anyApp(appName)
+	if app == nil {
+		return fmt.Errorf("sftest: no connected app or external client app %q", appName)
 	}
 	if _, ok := o.st.certs[certName]; !ok {
 		return fmt.Errorf("sftest: no certificate %q", certName)
@@ -360,64 +368,12 @@ func (o *Org) SetAppCertificate(appName, certName string) error {
 func (o *Org) FollowDefault(appName string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	app, ok := o.st.apps[appName]
-	if !ok {
-		return fmt.Errorf("sftest: no connected app %q", appName)
+	app := o.st.anyApp(appName)
+	if app == nil {
+		return fmt.Errorf("sftest: no connected app or external client app %q", appName)
 	}
 	app.pinned, app.modified = "", o.now()
 	return nil
-}
-
-// Snapshot is the org's signing configuration at one moment.
-type Snapshot struct {
-	// DefaultCertificate is IdentityProviderSettings.certificateName.
-	DefaultCertificate string
-	// Certificates maps each certificate's unique name to the SHA-256
-	// fingerprint of its DER (upper-case hex pairs joined by ':').
-	Certificates map[string]string
-	// AppCertificates maps each connected app's name to the name of the
-	// certificate it signs with ("" when it follows a default that is unset).
-	AppCertificates map[string]string
-	// Pinned lists the apps that name their own certificate.
-	Pinned map[string]bool
-}
-
-// Snapshot returns a copy of the org's signing configuration.
-func (o *Org) Snapshot() Snapshot {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	s := Snapshot{
-		DefaultCertificate: o.st.idpCert,
-		Certificates:       map[string]string{},
-		AppCertificates:    map[string]string{},
-		Pinned:             map[string]bool{},
-	}
-	for n, c := range o.st.certs {
-		s.Certificates[n] = c.cert.SHA256
-	}
-	for n, a := range o.st.apps {
-		s.AppCertificates[n] = o.st.effectiveCert(a)
-		s.Pinned[n] = a.pinned != ""
-	}
-	return s
-}
-
-// MetadataURL returns the app's metadata discovery endpoint,
-// <URL>/.well-known/samlidp/<appName>.xml.
-func (o *Org) MetadataURL(appName string) string {
-	return o.URL() + "/.well-known/samlidp/" + appName + ".xml"
-}
-
-// OrgMetadataURL returns the org-wide IdP metadata endpoint,
-// <URL>/.well-known/samlidp.xml.
-func (o *Org) OrgMetadataURL() string { return o.URL() + "/.well-known/samlidp.xml" }
-
-// effectiveCert is the name of the certificate the app signs with.
-func (s *state) effectiveCert(a *connectedApp) string {
-	if a.pinned != "" {
-		return a.pinned
-	}
-	return s.idpCert
 }
 
 func (o *Org) now() time.Time { return o.opts.clock() }

@@ -3,8 +3,6 @@ package sftest
 import (
 	"fmt"
 	"net/url"
-
-	"github.com/voicecert/voicecert/samlmeta"
 )
 
 // ContactCenterSeed describes a call center to seed with AddContactCenter.
@@ -31,6 +29,10 @@ type ContactCenterSeed struct {
 	RoleARN, ProviderARN string
 	// InstanceID and Region locate the Amazon Connect instance.
 	InstanceID, Region string
+	// External makes the contact center sign in through an External Client
+	// App (labelled "<DisplayName> External Client App", with SAML
+	// policies) instead of a connected app.
+	External bool
 }
 
 // Telephony values of ContactCenterSeed.
@@ -71,7 +73,18 @@ func (o *Org) AddContactCenter(seed ContactCenterSeed) (appID, loginID string) {
 		panic(fmt.Sprintf("sftest: AddContactCenter: call center %s exists", seed.InternalName))
 	}
 	now := o.now()
-	if amazon {
+	switch {
+	case amazon && seed.External:
+		pinned := ""
+		if seed.Pinned {
+			pinned = o.st.idpCert
+			if ownKey {
+				pinned = seed.AppName + "_Cert"
+			}
+		}
+		appID, loginID = o.addSAMLAppLocked(SAMLAppSeed{Name: seed.AppName, Label: seed.DisplayName + " External Client App",
+			EntityID: seed.DisplayName, ACS: DefaultSignInURL, External: true}, roleAttributes(seed), pinned)
+	case amazon:
 		if _, dup := o.st.apps[seed.AppName]; dup {
 			panic(fmt.Sprintf("sftest: AddContactCenter: connected app %s exists", seed.AppName))
 		}
@@ -103,13 +116,8 @@ func (o *Org) AddContactCenter(seed ContactCenterSeed) (appID, loginID string) {
 // seedAppComponent is the ConnectedApp metadata of a contact center's app,
 // elements in WSDL order.
 func seedAppComponent(seed ContactCenterSeed, contact string) *node {
-	c := parent("metadata")
-	if seed.RoleARN != "" || seed.ProviderARN != "" {
-		c.Children = append(c.Children, parent("attributes",
-			el("formula", "'"+seed.RoleARN+","+seed.ProviderARN+"'"), el("key", samlmeta.AttrRole)))
-	}
+	c := parent("metadata", roleAttributes(seed)...)
 	c.Children = append(c.Children,
-		parent("attributes", el("formula", "$User.Username"), el("key", samlmeta.AttrRoleSessionName)),
 		el("contactEmail", contact),
 		el("description", "Created by Service Cloud Voice for "+seed.DisplayName),
 		el("label", appLabel(seed.DisplayName)),

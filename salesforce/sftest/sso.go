@@ -74,7 +74,7 @@ func (o *Org) handleAppMetadata(w http.ResponseWriter, r *http.Request) {
 	}
 	o.mu.Lock()
 	var cert *certificate
-	if app, ok := o.st.apps[name]; ok && app.comp.child("samlConfig") != nil && o.st.idpEnabled {
+	if app := o.st.samlApp(name); app != nil && app.comp.child("samlConfig") != nil && o.st.idpEnabled {
 		cert = o.st.certs[o.st.effectiveCert(app)]
 	}
 	o.mu.Unlock()
@@ -173,12 +173,7 @@ func (o *Org) handleIdPLogin(w http.ResponseWriter, r *http.Request) {
 func (o *Org) loginSpec(loginID string, u *user) (samlmeta.ResponseSpec, *rsa.PrivateKey, *samlmeta.Cert, int, string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	var app *connectedApp
-	for _, a := range o.st.apps {
-		if a.loginID == loginID {
-			app = a
-		}
-	}
+	app := o.st.samlAppByLoginID(loginID) // a connected app, or an ECA shown as one
 	if app == nil {
 		return samlmeta.ResponseSpec{}, nil, nil, http.StatusNotFound, "No connected app has login id " + loginID
 	}

@@ -1,0 +1,60 @@
+package salesforce
+
+// This file holds every behaviour built on an unsettled fact about External
+// Client Apps (ECAs), the successor of connected apps for SAML service
+// providers since Spring '26. Confirmed [C]: the Metadata types
+// ExternalClientApplication and ExtlClntAppSamlConfigurablePolicies (API
+// 63.0 and later; the policies name their app in externalClientApplication,
+// and a SAML-enabled ECA is configured only through the Metadata API), and
+// that neither has an IdP certificate field; the Tooling object behind the
+// policies, ExtlClntAppSamlPlcyCnfg, has an IdpCertificateId. Inferred [I],
+// and so kept here, each in one function or constant:
+//
+//   - ecaMetadataName: an ECA's IdP metadata endpoint is
+//     /.well-known/samlidp/<ECA API name>.xml, as a connected app's is, and
+//     publishes the certificate the ECA signs with. The app's AppRef.Name
+//     is that name, so Metadata, SigningState and SetAppCertificate read it
+//     as they read a connected app's.
+//   - ecaLabelSuffixes and the id match in contactCenter: a contact center
+//     whose app is an ECA names it as it names a connected app: its
+//     reqConnectedAppId is the ECA's listMetadata id, or else the ECA's label
+//     is "<display name> Connected App" or "<display name> External Client
+//     App". The app= id of reqIdentityUrl is the login id.
+//   - ecaCertInstructions: whether IdpCertificateId can be written by an
+//     API is unknown, so a pinned ECA is changed by a person in Setup
+//     (a manual gate, as for a pinned connected app), and one that follows
+//     the default needs nothing.
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// ecaMinAPIVersion is the first API version with the ECA SAML types [C].
+const ecaMinAPIVersion = 63.0
+
+// ecasListable reports whether the client's API version has the ECA SAML
+// metadata types; an older client lists connected apps only.
+func (c *Client) ecasListable() bool {
+	v, err := strconv.ParseFloat(c.opts.APIVersion, 64)
+	return err == nil && v >= ecaMinAPIVersion
+}
+
+// ecaMetadataName is the name an ECA's IdP metadata endpoint is addressed
+// by [I].
+func ecaMetadataName(eca *ExternalClientApplication) string { return eca.FullName }
+
+// ecaLabelSuffixes are the label endings that link an ECA to a contact
+// center by its display name [I].
+var ecaLabelSuffixes = []string{connectedAppLabelSuffix, " External Client App"}
+
+// ecaCertInstructions tells an admin how to set an ECA's IdP certificate
+// in Setup [I: the External Client App Manager's SAML policies].
+func ecaCertInstructions(appLabel, appName, certLabel, certName string) string {
+	return fmt.Sprintf(`In Salesforce Setup:
+1. Open External Client App Manager and find the external client app %q (API name %s).
+2. Choose Edit Settings, then open its Policies tab and choose Edit.
+3. Under SAML Policies, set IdP Certificate to %q (unique name %s), or to the default IdP certificate once the org's identity provider certificate is this one.
+4. Click Save.
+`, appLabel, appName, certLabel, certName)
+}
