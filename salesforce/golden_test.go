@@ -41,6 +41,19 @@ func readResponse(t *testing.T, body []byte) string {
 		data, err := os.ReadFile(filepath.Join("testdata", "responses", "readMetadata_ConnectedApp.xml"))
 		require.NoError(t, err)
 		return between(string(data), "<soapenv:Body>", "</soapenv:Body>")
+	case salesforce.TypeExternalClientApplication:
+		return `<readMetadataResponse><result><records xsi:type="ExternalClientApplication"><fullName>Gamma_ECA</fullName>` +
+			`<contactEmail>admin@example.com</contactEmail><distributionState>Local</distributionState>` +
+			`<label>Gamma Voice External Client App</label></records></result></readMetadataResponse>`
+	case salesforce.TypeExtlClntAppSamlConfigurablePolicies:
+		return `<readMetadataResponse><result><records xsi:type="ExtlClntAppSamlConfigurablePolicies"><fullName>Gamma_ECA_SAML</fullName>` +
+			`<acsUrl>https://signin.aws.amazon.com/saml</acsUrl>` +
+			`<customAttributes><formula>'arn:aws:iam::123456789012:role/Gamma-SAMLRole,arn:aws:iam::123456789012:saml-provider/SalesforceVoiceIdp'</formula>` +
+			`<key>https://aws.amazon.com/SAML/Attributes/Role</key></customAttributes>` +
+			`<customAttributes><formula>$User.Username</formula><key>https://aws.amazon.com/SAML/Attributes/RoleSessionName</key></customAttributes>` +
+			`<entityUrl>Gamma Voice</entityUrl><externalClientApplication>Gamma_ECA</externalClientApplication>` +
+			`<nameIdFormat>Persistent</nameIdFormat><signingAlgorithmType>SHA256</signingAlgorithmType><futureElement>kept out</futureElement>` +
+			`<subjectType>PersistentId</subjectType></records></result></readMetadataResponse>`
 	case "CallCenter":
 		return `<readMetadataResponse><result><records xsi:type="CallCenter"><fullName>Support_Voice</fullName>` +
 			`<displayName>Support Voice</displayName><displayNameLabel>Display Name</displayNameLabel><internalNameLabel>Internal Name</internalNameLabel>` +
@@ -116,6 +129,26 @@ func TestGoldenSOAPBodies(t *testing.T) {
 		}},
 		{"deleteMetadata_Certificate", func(ctx context.Context, c *salesforce.Client) error {
 			return c.DeleteMetadata(ctx, salesforce.TypeCertificate, "SCV_IdP_20250101_000000")
+		}},
+		{"readMetadata_ExternalClientApplication", func(ctx context.Context, c *salesforce.Client) error {
+			_, err := salesforce.ReadOne[salesforce.ExternalClientApplication](ctx, c, "Gamma_ECA")
+			return err
+		}},
+		{"readMetadata_ExtlClntAppSamlConfigurablePolicies", func(ctx context.Context, c *salesforce.Client) error {
+			_, err := salesforce.ReadOne[salesforce.ExtlClntAppSamlConfigurablePolicies](ctx, c, "Gamma_ECA_SAML")
+			return err
+		}},
+		{"updateMetadata_ExtlClntAppSamlConfigurablePolicies", func(ctx context.Context, c *salesforce.Client) error {
+			// A read-modify-write sends every element back in WSDL order and
+			// leaves out the one the WSDL does not list.
+			return salesforce.Modify(ctx, c, "Gamma_ECA_SAML", func(s *salesforce.ExtlClntAppSamlConfigurablePolicies) error {
+				s.Issuer = "https://acme.my.salesforce.com"
+				return nil
+			})
+		}},
+		{"listMetadata_ExternalClientApplication", func(ctx context.Context, c *salesforce.Client) error {
+			_, err := c.ListMetadata(ctx, salesforce.TypeExternalClientApplication)
+			return err
 		}},
 		{"listMetadata_ConnectedApp", func(ctx context.Context, c *salesforce.Client) error {
 			_, err := c.ListMetadata(ctx, salesforce.TypeConnectedApp)

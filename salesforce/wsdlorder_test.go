@@ -107,7 +107,8 @@ func TestGoldenBodiesFollowWSDL(t *testing.T) {
 // (the others are RawElement, filled with placeholders below).
 func modelled(typeName string) bool {
 	switch typeName {
-	case "ConnectedAppSamlConfig", "ConnectedAppAttribute", "CallCenterSection", "CallCenterItem":
+	case "ConnectedAppSamlConfig", "ConnectedAppAttribute", "CallCenterSection", "CallCenterItem",
+		"ExtlClntAppSamlConfigurablePoliciesAttribute":
 		return true
 	}
 	return false
@@ -138,6 +139,19 @@ func TestComponentsEmitEveryElementInWSDLOrder(t *testing.T) {
 				SamlSloURL: "s", SamlSubjectCustomAttr: "c", SamlSubjectType: "PersistentId",
 			},
 			SessionPolicy: raw(), StartURL: "s",
+			Unknown: []salesforce.RawElement{{XMLName: xml.Name{Local: "notInWSDL"}}},
+		},
+		&salesforce.ExternalClientApplication{
+			FullName: "E", Module: "m", ContactEmail: "a@example.com", ContactPhone: "1", Description: "d", DistributionState: "Local",
+			IconURL: "i", InfoURL: "i", IsProtected: &yes, Label: "L", LogoURL: "l", ManagedType: "Local", OrgScopedExternalApp: "o",
+			Unknown: []salesforce.RawElement{{XMLName: xml.Name{Local: "notInWSDL"}}},
+		},
+		&salesforce.ExtlClntAppSamlConfigurablePolicies{
+			FullName: "E_SAML", Module: "m", AcsURL: "a", Certificate: "c", CommaSeparatedPermissionSet: "p", CommaSeparatedProfile: "q",
+			CustomAttributes:      []salesforce.ConnectedAppAttribute{{Formula: "f", Key: "k"}, {Formula: "g", Key: "l"}},
+			EncryptionCertificate: "e", EncryptionType: "AES_256", EntityURL: "e", ExternalClientApplication: "E", Issuer: "i", Label: "L",
+			NameIDFormat: "Persistent", SigningAlgorithmType: "SHA256", SingleLogoutBindingType: "PostBinding", SingleLogoutURL: "s",
+			SubjectCustomAttribute: "c", SubjectType: "PersistentId",
 			Unknown: []salesforce.RawElement{{XMLName: xml.Name{Local: "notInWSDL"}}},
 		},
 		&salesforce.CallCenter{
