@@ -11,7 +11,6 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -68,6 +67,15 @@ type Options struct {
 	// once in one fan-out (salesforce.Options.Concurrency): 0 for its
 	// default, 1 for one request at a time in a fixed order.
 	Concurrency int
+	// SAMLApps is how many SAML apps of no contact center to seed
+	// (World.SAMLApps; default none). Of those, PinnedSAMLApps (the last
+	// ones) pin their own certificate instead of following the org default,
+	// and ExternalSAMLApps (the first ones) are External Client Apps
+	// instead of connected apps.
+	SAMLApps, PinnedSAMLApps, ExternalSAMLApps int
+	// ExternalContactCenters is how many contact centers (the first ones)
+	// sign in through an External Client App instead of a connected app.
+	ExternalContactCenters int
 }
 
 // ContactCenter is one seeded contact center.
@@ -77,6 +85,8 @@ type ContactCenter struct {
 	ProviderARN        string
 	RoleARN            string
 	Pinned             bool
+	// Kind is the kind of the app the contact center signs in through.
+	Kind rotation.AppKind
 }
 
 // World is a running sandbox.
@@ -90,6 +100,8 @@ type World struct {
 	Credentials    map[string][2]string
 	Accounts       []string
 	ContactCenters []ContactCenter
+	// SAMLApps are the seeded SAML apps of no contact center.
+	SAMLApps []SAMLApp
 
 	// orgTransport carries the salesforce backend's requests.
 	orgTransport *http.Transport
@@ -135,6 +147,9 @@ func Start(ctx context.Context, o Options) (*World, error) {
 		return nil, fmt.Errorf("sandbox: %d contact centers, %d accounts, %d pinned: need at least one of each and no more pinned than contact centers",
 			o.ContactCenters, o.Accounts, o.Pinned)
 	}
+	if err := o.checkSAMLApps(); err != nil {
+		return nil, err
+	}
 
 	iamOpts := []iamtest.Option{}
 	orgOpts := []sftest.Option{sftest.WithOrgID(OrgID)}
@@ -172,6 +187,10 @@ func Start(ctx context.Context, o Options) (*World, error) {
 			ProviderARN: "arn:aws:iam::" + acct + ":saml-provider/" + aws.DefaultProviderName,
 			RoleARN:     "arn:aws:iam::" + acct + ":role/" + name + "-SAMLRole",
 			Pinned:      i >= o.ContactCenters-o.Pinned,
+			Kind:        rotation.AppConnected,
+		}
+		if i < o.ExternalContactCenters {
+			cc.App, cc.Kind = name+"_ECA", rotation.AppExternal
 		}
 		telephony := sftest.TelephonyNative
 		if i%2 == 1 {
@@ -181,6 +200,7 @@ func Start(ctx context.Context, o Options) (*World, error) {
 			InternalName: name, DisplayName: fmt.Sprintf("Contact Center %d", i+1), Telephony: telephony,
 			AppName: cc.App, Pinned: cc.Pinned, RoleARN: cc.RoleARN, ProviderARN: cc.ProviderARN,
 			InstanceID: fmt.Sprintf("%08d-0000-4000-8000-%012d", i+1, i+1), Region: "us-east-1",
+			External: cc.Kind == rotation.AppExternal,
 		}
 		w.ContactCenters = append(w.ContactCenters, cc)
 	}
@@ -189,12 +209,14 @@ func Start(ctx context.Context, o Options) (*World, error) {
 			_, w.ContactCenters[i].LoginID = w.Org.AddContactCenter(s)
 		}
 	}
+	w.seedSAMLApps(o, true)
 	w.Org.SetDefaultCertificate("SelfSignedCert_Previous")
 	for i, s := range seeds {
 		if !s.Pinned {
 			_, w.ContactCenters[i].LoginID = w.Org.AddContactCenter(s)
 		}
 	}
+	w.seedSAMLApps(o, false)
 
 	// Each account's IAM provider trusts what its contact centers sign
 	// with now: the org's metadata plus any pinned app's certificate.
@@ -312,32 +334,6 @@ func (w *World) accountMetadata(ctx context.Context, acct string) ([]byte, error
 	return md.Bytes(), nil
 }
 
-func (w *World) get(ctx context.Context, u string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := w.Org.Client().Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("sandbox: GET %s: %s", u, resp.Status)
-	}
-	return body, nil
-}
-
-func trustPolicy(providerARN string) string {
-	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoleWithSAML",` +
-		`"Principal":{"Federated":"` + providerARN + `"},` +
-		`"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
-}
-
 // Close stops both fakes.
 func (w *World) Close() {
 	if w.orgTransport != nil {
@@ -384,13 +380,4 @@ func (w *World) Snapshot() State {
 		s.IAM[arn] = string(doc)
 	}
 	return s
-}
-
-// accountID is the i-th account's id: 111111111111 to 999999999999 for the
-// first nine, then 100000000010, 100000000011, ... (always 12 digits).
-func accountID(i int) string {
-	if i < 9 {
-		return fmt.Sprintf("%012d", 111111111111*(i+1))
-	}
-	return fmt.Sprintf("%012d", 100000000000+i+1)
 }
