@@ -1,7 +1,9 @@
 // Package salesforce is the Salesforce backend of voicecert: a Client for one
 // org (Metadata API CRUD over SOAP, REST and Tooling queries, the public SAML
 // IdP metadata endpoints) and a Provider that implements
-// rotation.IdentityProvider and rotation.LoginTester on top of it.
+// rotation.IdentityProvider, rotation.LoginTester and rotation.AppLister
+// (Provider.SAMLApps: every SAML service provider of the org, connected apps
+// and External Client Apps, a contact center's or not) on top of it.
 //
 // # Authentication
 //
@@ -20,8 +22,9 @@
 // # Metadata API
 //
 // The component structs (Certificate, IdentityProviderSettings,
-// ConnectedApp, CallCenter) declare their fields in the element order of the
-// Metadata WSDL v66.0, which Salesforce enforces. ConnectedApp models every
+// ConnectedApp, CallCenter, ExternalClientApplication,
+// ExtlClntAppSamlConfigurablePolicies) declare their fields in the element
+// order of the Metadata WSDL v66.0, which Salesforce enforces. ConnectedApp models every
 // element of its sequence; the complex ones this package does not use are
 // kept verbatim as RawElement, so a read-modify-write (Modify) sends the
 // whole component back in order. Components are only ever changed with
@@ -47,8 +50,8 @@
 //
 // One operation may send several requests at once (Options.Concurrency,
 // DefaultConcurrency when unset): the chunks of a read of more than ten
-// components, the call centers and the connected apps, every app's metadata,
-// the reads before a change. Concurrent identical reads made through one
+// components, the call centers, the connected apps and the External Client
+// Apps, every app's metadata, the reads before a change. Concurrent identical reads made through one
 // Provider (the contact centers, the IdP setting, one certificate) share one
 // request, and an app metadata document already seen is not parsed again.
 // With a concurrency of 1 every request waits for the previous one, in a
@@ -70,6 +73,16 @@
 //     documents a field. An app pinned to the very certificate that is the
 //     org default cannot be told apart from one that follows the default;
 //     it is reported as following it.
+//   - External Client Apps (eca_facts.go, the one place for them): that an
+//     ECA's IdP metadata endpoint is /.well-known/samlidp/<ECA API name>.xml
+//     like a connected app's; how a call center names its ECA
+//     (reqConnectedAppId as the ECA's listMetadata id, else the label
+//     "<display name> Connected App" or "<display name> External Client
+//     App"); and whether the ECA's IdP certificate (the Tooling object
+//     ExtlClntAppSamlPlcyCnfg's IdpCertificateId) can be set by an API: it
+//     is treated as not, so a pinned ECA is a manual gate, as a pinned
+//     connected app is, and one that follows the default needs nothing. The
+//     ECA types are listed only at API 63.0 or later.
 //   - That the per-app endpoint publishes the app's own certificate and is
 //     unauthenticated (Provider.SigningState, Client.AppMetadata).
 //   - The IdentityProviderSettings full name "IdentityProvider", and that

@@ -158,3 +158,34 @@ func ExampleIsJWTFormat() {
 	// false
 	// true
 }
+
+// Every SAML service provider of the org that signs with its IdP
+// certificate: the contact centers' apps and the others, connected apps and
+// External Client Apps, following the default or pinned.
+func ExampleProvider_SAMLApps() {
+	org := exampleOrg()
+	defer org.Close()
+	org.AddSAMLApp(sftest.SAMLAppSeed{Name: "Okta_Workforce"})
+	org.AddSAMLApp(sftest.SAMLAppSeed{Name: "Tableau", External: true})
+	_ = org.SetAppCertificate("Tableau", "Billing_IdP_2025")
+
+	c, err := salesforce.NewClient(org.URL(), salesforce.StaticToken(org.URL(), org.AccessToken()),
+		func(o *salesforce.Options) { o.HTTPClient = org.Client() })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	apps, err := salesforce.NewProvider(c).SAMLApps(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, a := range apps {
+		fmt.Printf("%s %s signs with %s pinned=%v contact center=%q\n", a.Kind, a.App.Name, a.Certificate.Name, a.Pinned, a.ContactCenter)
+	}
+	// Output:
+	// connectedApp Billing_Voice_Connected_App signs with Billing_IdP_2025 pinned=true contact center="Billing_Voice"
+	// connectedApp Okta_Workforce signs with Org_IdP_2025 pinned=false contact center=""
+	// connectedApp Support_Voice_Connected_App signs with Org_IdP_2025 pinned=false contact center="Support_Voice"
+	// externalClientApp Tableau signs with Billing_IdP_2025 pinned=true contact center=""
+}

@@ -9,8 +9,10 @@
 //
 //   - POST /services/Soap/m/{version}: readMetadata, createMetadata,
 //     updateMetadata, deleteMetadata and listMetadata for Certificate,
-//     IdentityProviderSettings (fullName "IdentityProvider"), ConnectedApp
-//     and CallCenter. upsertMetadata is always refused.
+//     IdentityProviderSettings (fullName "IdentityProvider"), ConnectedApp,
+//     CallCenter, and the External Client App types
+//     ExternalClientApplication and ExtlClntAppSamlConfigurablePolicies
+//     (eca.go). upsertMetadata is always refused.
 //   - GET /services/data/vXX.X/query and /services/data/vXX.X/tooling/query
 //     with a small SOQL subset (SELECT fields FROM object [WHERE f = 'v' [AND
 //     ...]] [ORDER BY f [ASC|DESC]] [LIMIT n], also != and LIKE) over
@@ -19,7 +21,8 @@
 //   - POST /services/oauth2/token: the JWT bearer and client credentials
 //     grants.
 //   - GET /.well-known/samlidp.xml and /.well-known/samlidp/<app>.xml: IdP
-//     metadata naming the org default and the app's effective certificate.
+//     metadata naming the org default and the app's (a connected app's or an
+//     External Client App's) effective certificate.
 //   - GET /secur/frontdoor.jsp?sid=…&retURL=… and /idp/login?app=<0sp id>:
 //     an IdP-initiated login answered with an auto-post form carrying a SAML
 //     Response signed with the app's effective certificate.
@@ -39,7 +42,9 @@
 // existing component and, for IdentityProviderSettings, an existing
 // certificate. Certificates are created self-signed with an RSA key the org
 // has not used before, of keySize 2048 (1 year) or 4096 (2 years); a certificate in use by the IdP
-// setting or by a pinned connected app cannot be deleted. AllOrNoneHeader
+// setting or by a pinned app cannot be deleted. SAML policies of an
+// External Client App must name an existing app whose distributionState is
+// Local, one policies component per app. AllOrNoneHeader
 // is honoured. A request that fails these checks changes nothing.
 //
 // REST: the Bearer token (401 INVALID_SESSION_ID otherwise), the API
@@ -52,7 +57,9 @@
 //
 // # Test controls
 //
-// Seed with AddCertificate, SetDefaultCertificate and AddContactCenter; play
+// Seed with AddCertificate, SetDefaultCertificate, AddContactCenter (its
+// External option makes the contact center's app an External Client App)
+// and AddSAMLApp (a SAML service provider of no contact center); play
 // the admin with SetAppCertificate and FollowDefault; observe with Snapshot
 // and Calls; disturb with SetHook, InjectFault, SetLatency and
 // RevokeSessions. Faults are answered in the wire format of the API called.
@@ -66,7 +73,8 @@
 // isolated in facts.go, whose comment lists each with its status. The
 // largest: a connected app's IdP certificate has no documented Metadata API
 // field, so the fake keeps it as hidden state (follows the org default, or
-// pinned to a named certificate) that only the admin methods change, and
+// pinned to a named certificate) that only the admin methods change, as it
+// keeps an External Client App's, and
 // ConnectedAppSamlConfig.certificate is treated as the SP's request-signing
 // certificate in PEM. Fault codes and messages other than INVALID_SESSION_ID,
 // the query objects each API serves, OAuth error descriptions other than

@@ -114,3 +114,30 @@ func ExampleWSDLSequence() {
 	// certificateName xsd:string true
 	// enableIdentityProvider xsd:boolean true
 }
+
+// SAML apps of no contact center, and a contact center signing in through
+// an External Client App; each app's metadata endpoint publishes the
+// certificate it signs with.
+func ExampleOrg_AddSAMLApp() {
+	org := sftest.New()
+	defer org.Close()
+	org.AddCertificate("IdP_2026", 2048)
+	org.SetDefaultCertificate("IdP_2026")
+	org.AddSAMLApp(sftest.SAMLAppSeed{Name: "Okta_Workforce"})
+	org.AddSAMLApp(sftest.SAMLAppSeed{Name: "Tableau", External: true, Pinned: true})
+	org.AddContactCenter(sftest.ContactCenterSeed{InternalName: "Support", Telephony: sftest.TelephonyNative, External: true, AppName: "Support_ECA"})
+
+	for _, app := range []string{"Okta_Workforce", "Tableau", "Support_ECA"} {
+		resp, err := http.Get(org.MetadataURL(app))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		resp.Body.Close()
+		fmt.Println(app, resp.Status, "pinned:", org.Snapshot().Pinned[app])
+	}
+	// Output:
+	// Okta_Workforce 200 OK pinned: false
+	// Tableau 200 OK pinned: true
+	// Support_ECA 200 OK pinned: false
+}
