@@ -286,31 +286,6 @@ func (p *Provider) externalApps(ctx context.Context) ([]spApp, error) {
 	return out, nil
 }
 
-// findApp returns the app a call center signs in through: the one whose id
-// is reqConnectedAppId, else the one labelled after the display name (a
-// connected app first).
-func findApp(cc *CallCenter, apps []spApp) *spApp {
-	if id := cc.Item(itemConnectedAppID); id != "" {
-		for i := range apps {
-			if sameID(apps[i].ref.ID, id) {
-				return &apps[i]
-			}
-		}
-	}
-	for i := range apps {
-		suffixes := []string{connectedAppLabelSuffix}
-		if apps[i].kind == rotation.AppExternal {
-			suffixes = ecaLabelSuffixes
-		}
-		for _, s := range suffixes {
-			if apps[i].ref.Label == cc.DisplayName+s {
-				return &apps[i]
-			}
-		}
-	}
-	return nil
-}
-
 // contactCenter resolves one Amazon call center against the org's apps.
 func (p *Provider) contactCenter(ctx context.Context, cc *CallCenter, apps []spApp) rotation.ContactCenter {
 	tel, _ := telephony(cc)

@@ -15,11 +15,11 @@ package salesforce
 //     publishes the certificate the ECA signs with. The app's AppRef.Name
 //     is that name, so Metadata, SigningState and SetAppCertificate read it
 //     as they read a connected app's.
-//   - ecaLabelSuffixes and the id match in contactCenter: a contact center
-//     whose app is an ECA names it as it names a connected app: its
-//     reqConnectedAppId is the ECA's listMetadata id, or else the ECA's label
-//     is "<display name> Connected App" or "<display name> External Client
-//     App". The app= id of reqIdentityUrl is the login id.
+//   - findApp and ecaLabelSuffixes: a contact center whose app is an ECA
+//     names it as it names a connected app: its reqConnectedAppId is the
+//     ECA's listMetadata id, or else the ECA's label is "<display name>
+//     Connected App" or "<display name> External Client App". The app= id of
+//     reqIdentityUrl is the login id.
 //   - ecaCertInstructions: whether IdpCertificateId can be written by an
 //     API is unknown, so a pinned ECA is changed by a person in Setup
 //     (a manual gate, as for a pinned connected app), and one that follows
@@ -28,6 +28,8 @@ package salesforce
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/voicecert/voicecert/rotation"
 )
 
 // ecaMinAPIVersion is the first API version with the ECA SAML types [C].
@@ -57,4 +59,29 @@ func ecaCertInstructions(appLabel, appName, certLabel, certName string) string {
 3. Under SAML Policies, set IdP Certificate to %q (unique name %s), or to the default IdP certificate once the org's identity provider certificate is this one.
 4. Click Save.
 `, appLabel, appName, certLabel, certName)
+}
+
+// findApp returns the app a call center signs in through: the one whose id
+// is reqConnectedAppId, else the one labelled after the display name (a
+// connected app first).
+func findApp(cc *CallCenter, apps []spApp) *spApp {
+	if id := cc.Item(itemConnectedAppID); id != "" {
+		for i := range apps {
+			if sameID(apps[i].ref.ID, id) {
+				return &apps[i]
+			}
+		}
+	}
+	for i := range apps {
+		suffixes := []string{connectedAppLabelSuffix}
+		if apps[i].kind == rotation.AppExternal {
+			suffixes = ecaLabelSuffixes
+		}
+		for _, s := range suffixes {
+			if apps[i].ref.Label == cc.DisplayName+s {
+				return &apps[i]
+			}
+		}
+	}
+	return nil
 }
