@@ -66,6 +66,15 @@ type userInfo struct {
 // session (GET /services/oauth2/userinfo), how the token is obtained, its
 // scopes and whether it can open a UI session. It changes nothing; when the
 // scopes are unknown it opens frontdoor.jsp once (a UI session, no change).
+//
+// The scopes come from the token endpoint's answer (its scope field, which
+// the JWT bearer and client credentials flows return) or the scp claim of a
+// JWT-format token. Salesforce's token introspection endpoint
+// (/services/oauth2/introspect, answering active, scope, client_id,
+// username, sub; Help "OpenID Connect Token Introspection") would say the
+// same, but it authenticates the caller with a connected app's client id
+// and secret, which a JWT bearer, static or Salesforce CLI login does not
+// have; so it is not used.
 func (p *Provider) Identity(ctx context.Context) (Identity, error) {
 	var ui userInfo
 	if err := p.c.getJSON(ctx, "userinfo", "/services/oauth2/userinfo", &ui); err != nil {

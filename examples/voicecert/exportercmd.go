@@ -80,6 +80,7 @@ exporter runs until interrupted, then exits 0.`,
 // ccs (every one when empty).
 func (a *app) newCheckCollector(ctx context.Context, b *backends, ccs []string) *checkCollector {
 	return &checkCollector{
+		base:  ctx,
 		orgID: orgIDOf(ctx, b.idp),
 		check: func(ctx context.Context) (*rotation.Report, error) {
 			r, err := rotation.Check(ctx, b.idp, b.rp, func(o *rotation.CheckOptions) { o.ContactCenters = ccs })

@@ -53,6 +53,9 @@ var (
 // API calls whatever the scrape interval. Concurrent scrapes wait for one
 // check.
 type checkCollector struct {
+	// base bounds every check: the command's context, so that a check
+	// in progress stops when the exporter does.
+	base        context.Context
 	orgID       string
 	check       func(context.Context) (*rotation.Report, error)
 	minInterval time.Duration
@@ -81,7 +84,11 @@ func (c *checkCollector) refresh() {
 	if c.ran && start.Sub(c.checkedAt) < c.minInterval {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	base := c.base
+	if base == nil {
+		base = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(base, c.timeout)
 	defer cancel()
 	r, err := c.check(ctx)
 	c.ran, c.checkedAt, c.duration, c.err = true, start, c.now().Sub(start), err
