@@ -154,3 +154,20 @@ func TestDoctorCredentialsRefused(t *testing.T) {
 		assert.Equal(t, exitError, code, out)
 	})
 }
+
+func TestDoctorUserWithoutSetupPermissions(t *testing.T) {
+	w := sandboxEnv(t, sandbox.Options{})
+	w.Org.AddUser("ops@example.com", "Voice Operator")
+	w.Org.SetProfilePermission("Voice Operator", sftest.PermissionViewSetup, true)
+	require.NoError(t, w.Org.AssignPermissionSet("ops@example.com", sftest.PermissionSetContactCenterAdmin))
+	tok, err := w.Org.SessionToken("ops@example.com")
+	require.NoError(t, err)
+	t.Setenv("SALESFORCE_ACCESS_TOKEN", tok)
+	rep, code := doctorJSON(t)
+	require.Equal(t, exitNo, code)
+	text := problemsOf(rep)
+	assert.Contains(t, text, "Salesforce: ops@example.com lacks the permission Customize Application")
+	assert.Contains(t, text, "Salesforce: ops@example.com lacks the permission Modify Metadata Through Metadata API Functions")
+	assert.NotContains(t, text, "View Setup and Configuration")
+	assert.NotContains(t, text, "contact center", "the permission set gives access to every app")
+}
