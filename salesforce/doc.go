@@ -99,6 +99,14 @@
 //   - That an API session may pass frontdoor.jsp into /idp/login, and the
 //     auto-post form's HTML (Provider.SAMLResponse, verified against sftest
 //     only).
+//   - How frontdoor.jsp answers a session it refuses (a redirect to the login
+//     page rather than to retURL), which Provider.Identity relies on when the
+//     token's scopes are unknown (a static or Salesforce CLI token); the
+//     scope rule itself (web or full) is documented. That
+//     PermissionSetAssignment lists the profile's own permission set too,
+//     and that a user without View Setup and Configuration gets INVALID_TYPE
+//     or INSUFFICIENT_ACCESS for SetupEntityAccess (Provider.Permissions and
+//     Provider.CheckSignIn then report the access as unknown).
 //   - At most 10 components per CRUD call (calls are split in chunks of 10).
 //   - Which key sizes the Metadata API accepts beyond 2048 and 4096: only
 //     those two are sent (CreateCertificate refuses others before any call).

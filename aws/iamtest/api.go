@@ -46,6 +46,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Fault{Code: "InvalidAction", Message: "IAM accepts only form-encoded POST requests."})
 		return
 	}
+	if form.Get("Action") == "GetCallerIdentity" {
+		s.serveCallerIdentity(w, r, body, form)
+		return
+	}
 	req := &request{op: form.Get("Action"), form: form}
 	account, authFault := s.authenticate(r, body)
 	req.account = account

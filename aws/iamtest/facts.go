@@ -94,3 +94,15 @@ const defaultValidUntilYears = 100
 // certificate "doesn't break anything", so the fake does not check it. The
 // assertion's own Conditions are always checked.
 const signInChecksCertValidity = false
+
+// STS GetCallerIdentity (sts_identity.go). [C] STS API Reference,
+// "GetCallerIdentity": awsquery API version 2011-06-15, response namespace
+// https://sts.amazonaws.com/doc/2011-06-15/, result Account, Arn and UserId;
+// "No permissions are required to perform this operation", so it answers
+// for any valid key. Requests are SigV4-signed for the service "sts".
+// [U] The fake's keys belong to an IAM user named iamtest in their account,
+// whose UserId is "AIDA" and 17 characters derived from the key.
+const (
+	stsVersion = "2011-06-15"
+	stsXMLNS   = "https://sts.amazonaws.com/doc/2011-06-15/"
+)

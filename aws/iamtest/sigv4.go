@@ -18,6 +18,12 @@ const sigV4Algorithm = "AWS4-HMAC-SHA256"
 // secret of its access key, computing the signature independently of the
 // SDK. It returns the key's account, or the fault IAM would answer.
 func (s *Server) authenticate(r *http.Request, body []byte) (account string, f *Fault) {
+	return s.authenticateFor(r, body, "iam")
+}
+
+// authenticateFor is authenticate for a request signed for the service
+// signingName ("iam", "sts").
+func (s *Server) authenticateFor(r *http.Request, body []byte, signingName string) (account string, f *Fault) {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		return "", &Fault{Code: "MissingAuthenticationToken"}
@@ -43,8 +49,8 @@ func (s *Server) authenticate(r *http.Request, body []byte) (account string, f *
 	if !known {
 		return "", &Fault{Code: "InvalidClientTokenId"}
 	}
-	if service != "iam" {
-		return cred.account, &Fault{Code: "SignatureDoesNotMatch", Message: "Credential should be scoped to correct service: 'iam'."}
+	if service != signingName {
+		return cred.account, &Fault{Code: "SignatureDoesNotMatch", Message: "Credential should be scoped to correct service: '" + signingName + "'."}
 	}
 	amzDate := r.Header.Get("X-Amz-Date")
 	signedAt, err := time.Parse("20060102T150405Z", amzDate)

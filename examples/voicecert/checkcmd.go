@@ -15,6 +15,7 @@ func (a *app) newCheckCmd() *cobra.Command {
 	var (
 		within = durationValue(30 * 24 * time.Hour)
 		ccs    []string
+		format string
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -29,6 +30,9 @@ check exits 1 when a certificate expires within --within, an app is pinned, or I
 with Salesforce; an unknown --contact-center is a usage error.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "text" && format != "openmetrics" {
+				return usageErr(fmt.Errorf("--format %q: want text or openmetrics", format))
+			}
 			b, err := a.connect(cmd.Context())
 			if err != nil {
 				return err
@@ -39,11 +43,13 @@ with Salesforce; an unknown --contact-center is a usage error.`,
 			}
 			res := newCheckResult(r, time.Duration(within))
 			a.result(res)
-			if err := printReport(a.out(), r, res.Reasons); err != nil {
+			if err := a.printCheck(cmd.Context(), b, format, r, res); err != nil {
 				return err
 			}
 			if !res.Healthy {
-				fmt.Fprintf(a.out(), "Unhealthy: %d reason(s) above.\n", len(res.Reasons))
+				if format == "text" {
+					fmt.Fprintf(a.out(), "Unhealthy: %d reason(s) above.\n", len(res.Reasons))
+				}
 				return silent(exitNo)
 			}
 			return nil
@@ -52,6 +58,7 @@ with Salesforce; an unknown --contact-center is a usage error.`,
 	addJSON(cmd)
 	cmd.Flags().Var(&within, "within", "unhealthy when a certificate expires within this long (e.g. 30d, 720h)")
 	cmd.Flags().StringSliceVar(&ccs, "contact-center", nil, "only these contact centers (internal names)")
+	cmd.Flags().StringVar(&format, "format", "text", "text, or openmetrics: the exporter's metrics (docs/metrics.md) instead of the table")
 	return cmd
 }
 

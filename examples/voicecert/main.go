@@ -86,6 +86,8 @@ func newRootCmd() (*cobra.Command, *app) {
 	a := newApp()
 	root.AddCommand(a.newMetadataCmd())
 	a.installOrgCommands(root)
+	root.AddCommand(a.newDoctorCmd())
+	root.AddCommand(a.newExporterCmd())
 	for _, c := range root.Commands() {
 		addContract(c)
 	}

@@ -64,6 +64,9 @@ rotation's preflight read-only, showing under each step the transitions it makes
 			if err != nil {
 				return err
 			}
+			if err := a.doctorGate(ctx, b); err != nil {
+				return err
+			}
 			plan, err := rotation.NewOrgPlan(b.idp, b.rp, f.options(b.log)...)
 			if err != nil {
 				return usageErr(err)

@@ -49,6 +49,8 @@ func TestREADMECommands(t *testing.T) {
 	want := map[string]int{
 		"voicecert check":                                  exitOK,
 		"voicecert check --json --within 60d":              exitOK,
+		"voicecert check --format openmetrics":             exitOK,
+		"voicecert doctor":                                 exitOK,
 		"voicecert plan":                                   exitOK,
 		"voicecert rotate":                                 exitOK,
 		"voicecert rotate --yes --if-expiring-within auto": exitOK,

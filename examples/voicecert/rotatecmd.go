@@ -55,6 +55,9 @@ says so and asks; with --yes it refuses unless --force.`,
 			}
 			res := &runResult{Outcome: "refused", Steps: []stepTiming{}}
 			a.result(res)
+			if err := a.doctorGate(ctx, b); err != nil {
+				return err
+			}
 			if ifExpiring != "" {
 				due, msg, err := renewalDue(ctx, b, ifExpiring, a.now())
 				if err != nil {

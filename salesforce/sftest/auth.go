@@ -30,6 +30,7 @@ type authState struct {
 	secrets    map[string]string
 	// browser maps frontdoor session cookies to their user.
 	browser map[string]*user
+	access  accessState
 }
 
 func newAuthState() authState {
@@ -40,6 +41,7 @@ func newAuthState() authState {
 		jwtClients: map[string]jwtClient{},
 		secrets:    map[string]string{},
 		browser:    map[string]*user{},
+		access:     newAccessState(),
 	}
 }
 
@@ -50,6 +52,7 @@ func (o *Org) userLocked(username string) *user {
 	}
 	u := &user{username: username, id: o.nextID(prefixUser)}
 	o.auth.users[username] = u
+	o.seedUserAccessLocked(u)
 	return u
 }
 
@@ -60,7 +63,7 @@ func (o *Org) AccessToken() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.auth.base == "" {
-		o.auth.base = o.mintTokenLocked(o.defaultUser, false)
+		o.auth.base = o.mintTokenLocked(o.defaultUser, false, DefaultScopes)
 	}
 	return o.auth.base
 }
@@ -91,18 +94,19 @@ func (o *Org) RevokeSessions() {
 	clear(o.auth.tokens)
 	clear(o.auth.jwtFormat)
 	clear(o.auth.browser)
+	clear(o.auth.access.scopes)
 	o.auth.base = ""
 }
 
-// mintTokenLocked issues a session id for u: opaque "<15-char org id>!<random>"
-// or, when jwt is set, a JWT-format token.
-func (o *Org) mintTokenLocked(u *user, jwt bool) string {
+// mintTokenLocked issues a session id for u with the OAuth scopes: opaque
+// "<15-char org id>!<random>" or, when jwt is set, a JWT-format token.
+func (o *Org) mintTokenLocked(u *user, jwt bool, scopes []string) string {
 	var tok string
 	if jwt {
 		enc := base64.RawURLEncoding
 		header, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": "CORE_ATJWT.00D"})
 		claims, _ := json.Marshal(map[string]any{
-			"iss": o.URL(), "aud": []string{o.URL()}, "sub": "uid:" + u.id, "scp": []string{"api"},
+			"iss": o.URL(), "aud": []string{o.URL()}, "sub": "uid:" + u.id, "scp": scopes,
 			"iat": o.now().Unix(), "exp": o.now().Add(2 * time.Hour).Unix(), "jti": randomToken(16),
 		})
 		tok = enc.EncodeToString(header) + "." + enc.EncodeToString(claims) + "." +
@@ -112,6 +116,7 @@ func (o *Org) mintTokenLocked(u *user, jwt bool) string {
 		tok = o.orgID[:15] + "!" + randomToken(96)
 	}
 	o.auth.tokens[tok] = u
+	o.auth.access.scopes[tok] = scopes
 	return tok
 }
 

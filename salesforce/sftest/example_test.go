@@ -141,3 +141,27 @@ func ExampleOrg_AddSAMLApp() {
 	// Tableau 200 OK pinned: true
 	// Support_ECA 200 OK pinned: false
 }
+
+// A session without the web scope: the APIs accept it, frontdoor.jsp does
+// not turn it into a UI session.
+func ExampleOrg_SessionToken() {
+	org := sftest.New()
+	defer org.Close()
+	org.AddUser("agent@example.com", sftest.ProfileStandardUser)
+	apiOnly, _ := org.SessionToken("agent@example.com", "api")
+	full, _ := org.SessionToken("agent@example.com")
+
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, sid := range []string{apiOnly, full} {
+		resp, err := noRedirect.Get(org.URL() + "/secur/frontdoor.jsp?sid=" + url.QueryEscape(sid) + "&retURL=%2Fhome")
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		resp.Body.Close()
+		fmt.Println(resp.Header.Get("Location") == "/home")
+	}
+	// Output:
+	// false
+	// true
+}

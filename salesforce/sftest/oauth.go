@@ -76,11 +76,12 @@ func (o *Org) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o.mu.Lock()
-	tok := o.mintTokenLocked(u, o.opts.jwtTokens)
+	scopes := o.clientScopesLocked(clientID)
+	tok := o.mintTokenLocked(u, o.opts.jwtTokens, scopes)
 	o.mu.Unlock()
 	resp := tokenResponse{
 		AccessToken: tok,
-		Scope:       "api",
+		Scope:       scopeString(scopes),
 		InstanceURL: o.URL(),
 		ID:          o.URL() + "/id/" + o.orgID + "/" + u.id,
 		TokenType:   "Bearer",

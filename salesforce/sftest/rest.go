@@ -107,6 +107,9 @@ func (o *Org) handleQuery(api queryAPI) http.HandlerFunc {
 			writeRESTError(w, 0, codeMalformedQuery, "A query string has to be specified")
 			return
 		}
+		if o.refuseSetupQuery(w, r, q) {
+			return
+		}
 		if r.URL.Query().Get("columns") == "true" {
 			cols, code, msg := queryColumnsOf(api, q)
 			if code != "" {
@@ -294,6 +297,8 @@ func (o *Org) rowsLocked(object, version string, api queryAPI) []map[string]any 
 		for _, u := range o.auth.users {
 			rows = append(rows, map[string]any{"Id": u.id, "Username": u.username, "Email": u.username, "IsActive": true})
 		}
+	default:
+		rows = o.accessRowsLocked(object)
 	}
 	for _, r := range rows {
 		r["@url"] = base + r["Id"].(string)

@@ -81,6 +81,8 @@ func (o *Org) addSAMLAppLocked(seed SAMLAppSeed, attrs []*node, pinned string) (
 		comp.Children = append(comp.Children,
 			el("contactEmail", o.defaultUser.username),
 			el("label", seed.Label),
+			// Admins get to use it, as an admin-approved app names their profile.
+			el("profileName", ProfileSystemAdministrator),
 			parent("samlConfig",
 				el("acsUrl", seed.ACS),
 				el("entityUrl", seed.EntityID),

@@ -128,7 +128,7 @@ func seedAppComponent(seed ContactCenterSeed, contact string) *node {
 			el("scopes", "Api"),
 			el("scopes", "RefreshToken"),
 		),
-		el("profileName", "System Administrator"),
+		el("permissionSetName", PermissionSetContactCenterAdmin),
 		parent("samlConfig",
 			el("acsUrl", DefaultSignInURL),
 			el("entityUrl", seed.DisplayName),

@@ -2,6 +2,7 @@ package sftest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -11,7 +12,8 @@ import (
 //
 //	SELECT f1, f2 FROM Obj [WHERE F op v [AND ...]] [ORDER BY F [ASC|DESC]] [LIMIT n]
 //
-// with op one of =, !=, <>, LIKE and v a string, number, true, false or null.
+// with op one of =, !=, <>, LIKE and v a string, number, true, false or null,
+// or op IN and v a parenthesised list of strings.
 type soqlQuery struct {
 	fields  []soqlIdent
 	object  soqlIdent
@@ -29,7 +31,7 @@ type soqlIdent struct {
 type soqlCond struct {
 	field soqlIdent
 	op    string
-	value any // string, float64, bool or nil
+	value any // string, float64, bool or nil; []string for IN
 }
 
 type soqlToken struct {
@@ -229,6 +231,8 @@ func (p *soqlParser) cond() (soqlCond, *soqlSyntaxError) {
 		c.op = t.text
 	case t.kind == 'i' && strings.EqualFold(t.text, "LIKE"):
 		c.op = "LIKE"
+	case t.kind == 'i' && strings.EqualFold(t.text, "IN"):
+		return p.inList(c)
 	default:
 		return soqlCond{}, unexpected(t)
 	}
@@ -256,11 +260,38 @@ func (p *soqlParser) cond() (soqlCond, *soqlSyntaxError) {
 	return c, nil
 }
 
+// inList parses the ('a', 'b', …) of an IN condition.
+func (p *soqlParser) inList(c soqlCond) (soqlCond, *soqlSyntaxError) {
+	c.op = "IN"
+	if t := p.next(); t.kind != 'p' || t.text != "(" {
+		return soqlCond{}, unexpected(t)
+	}
+	values := []string{}
+	for {
+		t := p.next()
+		if t.kind != 's' {
+			return soqlCond{}, unexpected(t)
+		}
+		values = append(values, t.value)
+		t = p.next()
+		if t.kind == 'p' && t.text == ")" {
+			c.value = values
+			return c, nil
+		}
+		if t.kind != 'p' || t.text != "," {
+			return soqlCond{}, unexpected(t)
+		}
+	}
+}
+
 // matches reports whether a record value satisfies the condition. Strings
 // compare case-insensitively, as SOQL does.
 func (c soqlCond) matches(v any) bool {
 	var eq bool
 	switch want := c.value.(type) {
+	case []string:
+		s, ok := v.(string)
+		return ok && slices.ContainsFunc(want, func(w string) bool { return strings.EqualFold(w, s) })
 	case nil:
 		eq = v == nil
 	case string:

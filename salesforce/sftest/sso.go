@@ -98,6 +98,7 @@ func (o *Org) handleFrontdoor(w http.ResponseWriter, r *http.Request) {
 	}
 	o.mu.Lock()
 	u, ok := o.sessionLocked(q.Get("sid"), false)
+	ok = ok && o.uiSessionLocked(q.Get("sid"))
 	var cookie string
 	if ok {
 		cookie = randomToken(48)
@@ -146,6 +147,9 @@ func (o *Org) handleIdPLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if u == nil {
 		http.Redirect(w, r, "/?startURL="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
+		return
+	}
+	if o.refuseAppAccess(w, loginID, u) {
 		return
 	}
 	spec, key, cert, status, msg := o.loginSpec(loginID, u)
