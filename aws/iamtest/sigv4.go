@@ -43,6 +43,13 @@ func (s *Server) authenticate(r *http.Request, body []byte) (account string, f *
 	if !known {
 		return "", &Fault{Code: "InvalidClientTokenId"}
 	}
+	// [C] Temporary credentials must send their session token in
+	// X-Amz-Security-Token (SigV4 documentation, "Add the signature to the
+	// HTTP request"); [U] the fake also refuses a token sent with a
+	// long-term key, and answers both with InvalidClientTokenId.
+	if tok := r.Header.Get("X-Amz-Security-Token"); !hmac.Equal([]byte(tok), []byte(cred.token)) {
+		return "", &Fault{Code: "InvalidClientTokenId"}
+	}
 	if service != "iam" {
 		return cred.account, &Fault{Code: "SignatureDoesNotMatch", Message: "Credential should be scoped to correct service: 'iam'."}
 	}
