@@ -40,7 +40,7 @@ func (rp *RelyingParty) Trust(ctx context.Context, ref rotation.TrustRef) (rotat
 		EncryptionMode: string(out.AssertionEncryptionMode),
 	}
 	for _, k := range out.PrivateKeyList {
-		snap.PrivateKeyIDs = append(snap.PrivateKeyIDs, awssdk.ToString(k.KeyId))
+		snap.DecryptionKeyIDs = append(snap.DecryptionKeyIDs, awssdk.ToString(k.KeyId))
 	}
 	return snap, nil
 }

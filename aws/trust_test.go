@@ -250,7 +250,7 @@ func TestSetTrustKeepsAssertionEncryption(t *testing.T) {
 	snap, err := e.rp.Trust(t.Context(), e.ref)
 	require.NoError(t, err)
 	assert.Equal(t, "Required", snap.EncryptionMode)
-	assert.Equal(t, keyIDs, snap.PrivateKeyIDs)
+	assert.Equal(t, keyIDs, snap.DecryptionKeyIDs)
 
 	for _, next := range [][]byte{doc(0, 1), doc(1), snap.Document} {
 		require.NoError(t, e.rp.SetTrust(t.Context(), e.ref, next))
@@ -258,7 +258,7 @@ func TestSetTrustKeepsAssertionEncryption(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, string(next), string(got.Document))
 		assert.Equal(t, "Required", got.EncryptionMode)
-		assert.Equal(t, keyIDs, got.PrivateKeyIDs)
+		assert.Equal(t, keyIDs, got.DecryptionKeyIDs)
 		assert.Equal(t, snap.UUID, got.UUID)
 	}
 	assert.Equal(t, 3, e.srv.CallCount("UpdateSAMLProvider"))

@@ -223,8 +223,8 @@ type TrustSnapshot struct {
 	// "Required" or "Allowed"), when the service has one. A rotation and
 	// its rollback never change it.
 	EncryptionMode string `json:"encryptionMode,omitempty"`
-	// PrivateKeyIDs are the ids of the provider's assertion decryption keys
-	// (AWS: PrivateKeyList KeyIds), never the keys. A rotation and its
-	// rollback never change them.
-	PrivateKeyIDs []string `json:"privateKeyIds,omitempty"`
+	// DecryptionKeyIDs are the ids of the provider's assertion decryption
+	// keys (AWS: the KeyIds of PrivateKeyList), never the keys. A rotation
+	// and its rollback never change them.
+	DecryptionKeyIDs []string `json:"decryptionKeyIds,omitempty"`
 }
