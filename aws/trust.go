@@ -62,7 +62,9 @@ func (rp *RelyingParty) getProvider(ctx context.Context, ref rotation.TrustRef) 
 // (sent again on ConcurrentModification, bounded) it polls GetSAMLProvider
 // with backoff until the stored document carries exactly doc's signing
 // certificates, or returns a *NotPropagatedError after
-// Options.PropagationTimeout. The provider is never deleted or recreated.
+// Options.PropagationTimeout. The provider is never deleted or recreated,
+// and UpdateSAMLProvider carries only the document: the provider's
+// assertion encryption mode and private keys stay as they are.
 func (rp *RelyingParty) SetTrust(ctx context.Context, ref rotation.TrustRef, doc []byte) error {
 	ref, err := rp.resolve(ref)
 	if err != nil {

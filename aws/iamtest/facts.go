@@ -169,9 +169,10 @@ var regionalSignIn = regexp.MustCompile(`^https://[a-z]{2}(-[a-z]+)+-\d\.signin\
 // stsErrorFacts: wire code → HTTP status for STS. [C model] for
 // MalformedPolicyDocument, PackedPolicyTooLarge, IDPRejectedClaim (403),
 // InvalidIdentityToken, ExpiredTokenException, RegionDisabledException
-// (403); [C troubleshoot] AccessDenied 403; [C] ValidationError 400 (the
-// code STS answers a malformed ARN with: "Principal ARN is invalid",
-// "Request ARN is invalid", seen by saml2aws and onelogin-aws-cli users).
+// (403); [C troubleshoot] AccessDenied 403; ValidationError 400, the code
+// STS answers a malformed ARN with ("Principal ARN is invalid", "Request
+// ARN is invalid": [C] as users of Versent/saml2aws issue #536 and
+// physera/onelogin-aws-cli issue #12 quote real STS answers).
 var stsErrorFacts = map[string]errorFact{
 	"MalformedPolicyDocument": {http.StatusBadRequest, "Sender", "The policy document is malformed."},
 	"PackedPolicyTooLarge":    {http.StatusBadRequest, "Sender", "The packed policy is too large."},
@@ -238,3 +239,30 @@ const (
 	msgAddAndRemove      = "Unable to add and remove private keys in the same request. Set a value for only one of the two parameters." // [C troubleshoot]
 	msgKeyLimit          = "Private key limit of 2 is reached."                                                                         // [C troubleshoot]
 )
+
+// Rules whose code lives next to what it checks, with their sources:
+//   - Trust policy evaluation (trustpolicy.go): [C trust] Allow
+//     sts:AssumeRoleWithSAML for Principal.Federated = the provider with
+//     SAML:aud; [C assertions] SAML:aud is the Recipient, not the Audience;
+//     [U] the fake requires the SAML:aud condition and evaluates only
+//     StringEquals/StringLike on it. A Recipient the condition does not
+//     allow (a wrong Recipient) is therefore AccessDenied. [C troubleshoot]
+//   - The fake's SignInURL stands for https://signin.aws.amazon.com/saml
+//     as the Recipient (judge.go): it is the endpoint the fake plays.
+//   - Replay (judge.go): [C] SAML 2.0 profiles §4.1.4.5, a bearer
+//     assertion is used once; [U] AWS's code and whether STS and the
+//     console share one replay cache (the fake: InvalidIdentityToken, one
+//     cache). Only accepted assertions are remembered, until their
+//     NotOnOrAfter.
+//   - Role MaxSessionDuration 3,600 s (judge.go): [C] IAM's default.
+//   - Session token (sigv4.go): [C] SigV4 with temporary credentials sends
+//     X-Amz-Security-Token; [U] the code for a missing or wrong one
+//     (InvalidClientTokenId).
+//   - Tags (tags.go): [C model] lengths and characters; [C IAM User Guide,
+//     "Tagging IAM resources"] no aws: prefix; [C API reference] "The
+//     returned list of tags is sorted by tag key".
+//   - ValidUntil (metadata.go): [C API reference] only "the expiration date
+//     and time for the SAML provider"; [U] derived from the metadata's
+//     validUntil, kept by an update whose document has none.
+//   - Assertion encryption (privatekeys.go, decrypt.go): the constants
+//     above; [U] the XML Encryption algorithms IAM accepts.
