@@ -1,6 +1,9 @@
 package iamtest
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // roleMaxSession is every fake role's MaxSessionDuration. [C] one hour is
 // IAM's default for a new role.
@@ -59,13 +62,16 @@ func (s *Server) judgeSAML(b64, principalARN, roleARN string, duration int, cons
 	if duration > roleMaxSession {
 		return nil, nil, &Fault{Code: "ValidationError", Message: msgDurationTooLong}
 	}
-	for id, until := range s.seen {
-		if !now.Before(until) {
-			delete(s.seen, id)
+	if !now.Before(s.pruneAt) { // forget expired ids once a minute, not on every call
+		for id, until := range s.seen {
+			if !now.Before(until) {
+				delete(s.seen, id)
+			}
 		}
+		s.pruneAt = now.Add(time.Minute)
 	}
 	key := principalARN + " " + c.assertionID
-	if _, replayed := s.seen[key]; replayed {
+	if until, replayed := s.seen[key]; replayed && now.Before(until) {
 		return nil, nil, invalidToken(msgReplay)
 	}
 	s.seen[key] = c.notOnOrAfter

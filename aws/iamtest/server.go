@@ -70,6 +70,7 @@ type Server struct {
 	signInBad int
 	issued    []Credentials        // what AssumeRoleWithSAML issued
 	seen      map[string]time.Time // accepted assertion ids -> their NotOnOrAfter
+	pruneAt   time.Time            // when seen is next cleared of expired ids
 }
 
 // credential is an access key: long-term (token empty) or a session's.
