@@ -161,6 +161,7 @@ func TestAssumeRoleWithSAMLRefuses(t *testing.T) {
 		{name: "PrincipalArn not a provider ARN", mod: func(in *sts.AssumeRoleWithSAMLInput) { in.PrincipalArn = awssdk.String(roleOf(acct)) }, code: "ValidationError"},
 		{name: "RoleArn not a role ARN", mod: func(in *sts.AssumeRoleWithSAMLInput) { in.RoleArn = awssdk.String(providerOf(acct)) }, code: "ValidationError"},
 		{name: "SAMLAssertion over 100000 characters", mod: func(in *sts.AssumeRoleWithSAMLInput) { in.SAMLAssertion = awssdk.String(strings.Repeat("A", 100_001)) }, code: "ValidationError"},
+		{name: "SAMLAssertion of 3 characters", mod: func(in *sts.AssumeRoleWithSAMLInput) { in.SAMLAssertion = awssdk.String("AAA") }, code: "ValidationError"},
 		{name: "SAMLAssertion not base64", mod: func(in *sts.AssumeRoleWithSAMLInput) { in.SAMLAssertion = awssdk.String("!!!!") }, code: "InvalidIdentityToken"},
 		{name: "DurationSeconds below 900", mod: func(in *sts.AssumeRoleWithSAMLInput) { in.DurationSeconds = awssdk.Int32(899) }, code: "ValidationError"},
 		{name: "DurationSeconds above the role's maximum", mod: func(in *sts.AssumeRoleWithSAMLInput) { in.DurationSeconds = awssdk.Int32(7200) }, code: "ValidationError"},
