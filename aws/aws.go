@@ -57,6 +57,10 @@ type Options struct {
 	// OrgID is the Salesforce org id, used only to derive the default
 	// provider names FindProvider tries (see DefaultProviderNames).
 	OrgID string
+	// STS is the client JudgeSignIn asks for AWS's verdict. New sets it to
+	// NewSTSClient(cfg) unless given; with NewFromClient it must be given
+	// for JudgeSignIn to work.
+	STS STSAPI
 }
 
 func (o *Options) setDefaults() {
@@ -106,8 +110,17 @@ var _ rotation.RelyingParty = (*RelyingParty)(nil)
 // configures it (by default the standard retryer with 3 attempts): set
 // cfg.RetryMaxAttempts, cfg.RetryMode or cfg.Retryer to change it. The
 // backend itself retries only ConcurrentModification (see Options).
+//
+// JudgeSignIn calls STS through NewSTSClient(cfg): the same region and
+// retryer, the STS endpoint of cfg (BaseEndpoint or AWS_ENDPOINT_URL_STS),
+// anonymous credentials.
 func New(cfg awssdk.Config, optFns ...func(*Options)) *RelyingParty {
-	return NewFromClient(iam.NewFromConfig(cfg), "", optFns...)
+	withSTS := func(o *Options) {
+		if o.STS == nil {
+			o.STS = NewSTSClient(cfg)
+		}
+	}
+	return NewFromClient(iam.NewFromConfig(cfg), "", append(optFns, withSTS)...)
 }
 
 // NewFromClient returns a RelyingParty that calls IAM through client for

@@ -13,6 +13,26 @@
 // held). Policy is the least-privilege IAM
 // policy for all of it.
 //
+// JudgeSignIn (rotation.SignInJudge, on RelyingParty and Multi) obtains
+// AWS's own verdict on a SAML Response: it presents the Response to STS
+// AssumeRoleWithSAML with the trust as PrincipalArn and the contact
+// center's role as RoleArn. What that means in an account:
+//   - No IAM permission is needed and no AWS credentials are sent: the call
+//     is unsigned (STSAPI, NewSTSClient). The role's trust policy must allow
+//     sts:AssumeRoleWithSAML for Principal.Federated = the provider with a
+//     SAML:aud condition the Response's Recipient satisfies — the trust
+//     policy Service Cloud Voice sets up for console sign-in already does.
+//   - On acceptance STS issues temporary credentials for the role (the
+//     shortest session, 15 minutes). JudgeSignIn drops them at once; they
+//     are never returned, logged or journaled, and expire on their own.
+//   - CloudTrail records each call in the account as an AssumeRoleWithSAML
+//     event of sts.amazonaws.com (a SAMLUser identity naming the provider;
+//     the role and the session name of the Response; an errorCode when
+//     refused) — the record an agent's console sign-in leaves. Alerts on
+//     federated sessions will see these verification sessions.
+//   - A bearer assertion is for one use: present a fresh Response, not one
+//     already posted to the console sign-in (a replay is refused).
+//
 // Calls go through IAMAPI, a narrow interface that *iam.Client satisfies.
 // New builds the client from an aws.Config: the SDK's retryer handles
 // throttling and 5xx answers as that config says (cfg.RetryMaxAttempts,

@@ -2,6 +2,7 @@ package aws_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -174,4 +175,45 @@ func ExamplePolicyActions() {
 	// iam:TagSAMLProvider
 	// iam:UntagSAMLProvider
 	// iam:UpdateSAMLProvider
+}
+
+// Ask AWS whether it accepts a SAML Response for a contact center's role:
+// STS AssumeRoleWithSAML, unsigned, whose credentials are dropped at once.
+// A refusal carries STS's error code.
+func ExampleRelyingParty_JudgeSignIn() {
+	srv, cfg := sandbox()
+	defer srv.Close()
+	provider := "arn:aws:iam::123456789012:saml-provider/" + aws.DefaultProviderName
+	role := srv.AddRole("123456789012", "ContactCenter01-SAMLRole",
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRoleWithSAML",`+
+			`"Principal":{"Federated":"`+provider+`"},"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}}`)
+	rp := aws.New(cfg) // STS at cfg's endpoint (or AWS_ENDPOINT_URL_STS), anonymous
+	ctx := context.Background()
+	trust := rotation.TrustRef{ARN: provider}
+
+	for _, k := range []int{0, 1} { // key 0 is trusted, key 1 is not
+		key := testmeta.RSA(k)
+		cert, _ := samlmeta.ParseCertDER(key.DER())
+		raw, _ := samlmeta.IssueResponse(samlmeta.ResponseSpec{
+			Issuer: "https://example.my.salesforce.com", Destination: "https://signin.aws.amazon.com/saml",
+			NameID: "agent@example.com",
+			Attributes: []samlmeta.Attribute{
+				{Name: samlmeta.AttrRole, Values: []string{role + "," + provider}},
+				{Name: samlmeta.AttrRoleSessionName, Values: []string{"agent@example.com"}},
+			},
+		}, key.Private, cert)
+		err := rp.JudgeSignIn(ctx, trust, role, base64.StdEncoding.EncodeToString(raw))
+		var rejected *aws.SignInRejectedError
+		switch {
+		case err == nil:
+			fmt.Println("accepted")
+		case errors.As(err, &rejected):
+			fmt.Println("rejected:", rejected.Code, errors.Is(err, rotation.ErrSignInRejected))
+		default:
+			fmt.Println("no verdict:", err)
+		}
+	}
+	// Output:
+	// accepted
+	// rejected: InvalidIdentityToken true
 }

@@ -112,3 +112,30 @@ func sanitizeTagValue(s string) string {
 	}
 	return s
 }
+
+// STS AssumeRoleWithSAML. [C] botocore 1.43 / aws-sdk-go-v2 sts v1.52.0
+// service model: the call is unsigned (auth none) and needs no IAM
+// permission of the caller; its error shapes; DurationSeconds 900–43,200.
+// [C] IAM User Guide, troubleshoot_saml.md: AccessDenied (403) "Not
+// authorized to perform sts:AssumeRoleWithSAML" when the role is missing or
+// its trust policy does not allow the provider.
+//
+// rejectionCodes are the codes by which STS judges the SAML Response (or
+// the role's trust in it) and refuses it: a verdict, returned as a
+// *SignInRejectedError. [C] model: IDPRejectedClaim ("the IdP reported that
+// authentication failed… the claim is invalid"), InvalidIdentityToken
+// ("could not be validated by AWS"), ExpiredTokenException ("expired");
+// [C troubleshoot] AccessDenied. Every other code (ValidationError,
+// MalformedPolicyDocument, PackedPolicyTooLarge, RegionDisabledException,
+// throttling, 5xx) gives no verdict on the Response and is an *APIError.
+var rejectionCodes = map[string]bool{
+	"IDPRejectedClaim":      true,
+	"InvalidIdentityToken":  true,
+	"ExpiredTokenException": true,
+	"AccessDenied":          true,
+}
+
+// minSTSSessionSeconds is the DurationSeconds JudgeSignIn asks for: the
+// shortest session STS issues, so that the credentials it drops expire
+// soonest. [C model: minimum 900]
+const minSTSSessionSeconds = 900

@@ -11,6 +11,10 @@ import (
 // TrustingRoles, TagLocker) and nothing else — no CreateSAMLProvider, no
 // DeleteSAMLProvider.
 //
+// JudgeSignIn's STS AssumeRoleWithSAML needs no permission here: it is sent
+// without credentials, and the role's trust policy alone decides (see the
+// package documentation).
+//
 // Resources: the provider statement covers the default names
 // SalesforceServiceVoiceIdp and SalesforceVoiceIdp_<OrgId>; the role
 // statement covers Service Cloud Voice's "<contact center>-SAMLRole" roles.

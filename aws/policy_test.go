@@ -17,8 +17,8 @@ import (
 func TestPolicyCoversAFullRotation(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
-	e.srv.AddRole(acct, "cc1-SAMLRole", trustPolicy(e.ref.ARN, scvPolicy))
-	rp := aws.NewFromClient(client(e.srv, acct), "", fast)
+	role := e.srv.AddRole(acct, "cc1-SAMLRole", trustPolicy(e.ref.ARN, scvPolicy))
+	rp := aws.NewFromClient(client(e.srv, acct), "", fast, func(o *aws.Options) { o.STS = aws.NewSTSClient(sdkConfigWithEndpoint(e.srv, acct)) })
 
 	ref, err := rp.FindProvider(ctx, "")
 	require.NoError(t, err)
@@ -27,16 +27,24 @@ func TestPolicyCoversAFullRotation(t *testing.T) {
 	snap, err := rp.Trust(ctx, ref)
 	require.NoError(t, err)
 	require.NoError(t, rp.SetTrust(ctx, ref, doc(0, 1))) // overlap
+	require.NoError(t, rp.JudgeSignIn(ctx, ref, role, samlFor(t, 0, role, ref.ARN, "agent")))
 	require.NoError(t, rp.CheckRoleTrust(ctx, "cc1-SAMLRole", ref))
 	require.NoError(t, rp.CheckRoleTrust(ctx, "", ref))      // any role (ListRoles)
 	require.NoError(t, rp.SetTrust(ctx, ref, doc(1)))        // final
 	require.NoError(t, rp.SetTrust(ctx, ref, snap.Document)) // rollback
 	require.NoError(t, lock.Unlock(ctx))
 
+	// STS AssumeRoleWithSAML is unsigned: it needs no identity policy
+	// (the role's trust policy decides), so it is not in Policy.
 	var used []string
 	for _, c := range e.srv.Calls() {
+		if c.Op == "AssumeRoleWithSAML" {
+			assert.Empty(t, c.Account, "sent without credentials")
+			continue
+		}
 		used = append(used, "iam:"+c.Op)
 	}
+	assert.Equal(t, 1, e.srv.CallCount("AssumeRoleWithSAML"))
 	slices.Sort(used)
 	used = slices.Compact(used)
 	assert.Equal(t, aws.PolicyActions(), used)

@@ -19,8 +19,9 @@ import (
 )
 
 // Trust returns the metadata document IAM holds for the SAML provider
-// ref.ARN, byte for byte, with its CreateDate, ValidUntil and UUID. A missing
-// provider matches rotation.ErrNotFound.
+// ref.ARN, byte for byte, with its CreateDate, ValidUntil, UUID, assertion
+// encryption mode and private key ids. A missing provider matches
+// rotation.ErrNotFound.
 func (rp *RelyingParty) Trust(ctx context.Context, ref rotation.TrustRef) (rotation.TrustSnapshot, error) {
 	ref, err := rp.resolve(ref)
 	if err != nil {
@@ -30,13 +31,18 @@ func (rp *RelyingParty) Trust(ctx context.Context, ref rotation.TrustRef) (rotat
 	if err != nil {
 		return rotation.TrustSnapshot{}, err
 	}
-	return rotation.TrustSnapshot{
-		Ref:        ref,
-		Document:   []byte(awssdk.ToString(out.SAMLMetadataDocument)),
-		CreateDate: awssdk.ToTime(out.CreateDate),
-		ValidUntil: awssdk.ToTime(out.ValidUntil),
-		UUID:       awssdk.ToString(out.SAMLProviderUUID),
-	}, nil
+	snap := rotation.TrustSnapshot{
+		Ref:            ref,
+		Document:       []byte(awssdk.ToString(out.SAMLMetadataDocument)),
+		CreateDate:     awssdk.ToTime(out.CreateDate),
+		ValidUntil:     awssdk.ToTime(out.ValidUntil),
+		UUID:           awssdk.ToString(out.SAMLProviderUUID),
+		EncryptionMode: string(out.AssertionEncryptionMode),
+	}
+	for _, k := range out.PrivateKeyList {
+		snap.DecryptionKeyIDs = append(snap.DecryptionKeyIDs, awssdk.ToString(k.KeyId))
+	}
+	return snap, nil
 }
 
 func (rp *RelyingParty) getProvider(ctx context.Context, ref rotation.TrustRef) (*iam.GetSAMLProviderOutput, error) {
@@ -56,7 +62,9 @@ func (rp *RelyingParty) getProvider(ctx context.Context, ref rotation.TrustRef) 
 // (sent again on ConcurrentModification, bounded) it polls GetSAMLProvider
 // with backoff until the stored document carries exactly doc's signing
 // certificates, or returns a *NotPropagatedError after
-// Options.PropagationTimeout. The provider is never deleted or recreated.
+// Options.PropagationTimeout. The provider is never deleted or recreated,
+// and UpdateSAMLProvider carries only the document: the provider's
+// assertion encryption mode and private keys stay as they are.
 func (rp *RelyingParty) SetTrust(ctx context.Context, ref rotation.TrustRef, doc []byte) error {
 	ref, err := rp.resolve(ref)
 	if err != nil {

@@ -239,3 +239,27 @@ func TestConcurrentModificationRetriesOption(t *testing.T) {
 		assert.Equal(t, tc.calls, e.srv.CallCount("UpdateSAMLProvider"), "retries=%d", tc.retries)
 	}
 }
+
+// TestSetTrustKeepsAssertionEncryption: a provider whose mode is Required
+// rotates; SetTrust (overlap, final) and the restore of its snapshot send
+// only the document, so its mode and decryption keys stay as they were,
+// and the snapshot records them.
+func TestSetTrustKeepsAssertionEncryption(t *testing.T) {
+	e := newEnv(t)
+	keyIDs := e.srv.SetAssertionEncryption(e.ref.ARN, "Required", testmeta.RSA(3).Private, testmeta.RSA(4).Private)
+	snap, err := e.rp.Trust(t.Context(), e.ref)
+	require.NoError(t, err)
+	assert.Equal(t, "Required", snap.EncryptionMode)
+	assert.Equal(t, keyIDs, snap.DecryptionKeyIDs)
+
+	for _, next := range [][]byte{doc(0, 1), doc(1), snap.Document} {
+		require.NoError(t, e.rp.SetTrust(t.Context(), e.ref, next))
+		got, err := e.rp.Trust(t.Context(), e.ref)
+		require.NoError(t, err)
+		assert.Equal(t, string(next), string(got.Document))
+		assert.Equal(t, "Required", got.EncryptionMode)
+		assert.Equal(t, keyIDs, got.DecryptionKeyIDs)
+		assert.Equal(t, snap.UUID, got.UUID)
+	}
+	assert.Equal(t, 3, e.srv.CallCount("UpdateSAMLProvider"))
+}

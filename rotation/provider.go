@@ -219,4 +219,12 @@ type TrustSnapshot struct {
 	ValidUntil time.Time `json:"validUntil"`
 	// UUID is the provider's SAMLProviderUUID, when the service reports it.
 	UUID string `json:"uuid,omitempty"`
+	// EncryptionMode is the provider's assertion encryption mode (AWS:
+	// "Required" or "Allowed"), when the service has one. A rotation and
+	// its rollback never change it.
+	EncryptionMode string `json:"encryptionMode,omitempty"`
+	// DecryptionKeyIDs are the ids of the provider's assertion decryption
+	// keys (AWS: the KeyIds of PrivateKeyList), never the keys. A rotation
+	// and its rollback never change them.
+	DecryptionKeyIDs []string `json:"decryptionKeyIds,omitempty"`
 }

@@ -93,9 +93,14 @@ func keyBits(c *x509.Certificate) int {
 	return 0
 }
 
-// validUntil is the ValidUntil IAM reports: the metadata's validUntil when
-// present, else far in the future. [U] see defaultValidUntilYears.
-func validUntil(doc []byte, now time.Time) time.Time {
+// validUntil is the ValidUntil IAM reports for doc: the metadata's
+// validUntil attribute when present, else fallback (on creation far in the
+// future, on an update the provider's previous ValidUntil). [C] the IAM API
+// reference says only "The expiration date and time for the SAML provider"
+// and documents no derivation; [U] that the attribute drives it and that
+// an update without one leaves ValidUntil as it was (see
+// defaultValidUntilYears).
+func validUntil(doc []byte, fallback time.Time) time.Time {
 	d := etree.NewDocument()
 	if err := d.ReadFromBytes(doc); err == nil && d.Root() != nil {
 		if v := d.Root().SelectAttrValue("validUntil", ""); v != "" {
@@ -104,5 +109,11 @@ func validUntil(doc []byte, now time.Time) time.Time {
 			}
 		}
 	}
+	return fallback
+}
+
+// farValidUntil is the ValidUntil of a provider created from metadata
+// without validUntil.
+func farValidUntil(now time.Time) time.Time {
 	return now.AddDate(defaultValidUntilYears, 0, 0).UTC().Truncate(time.Second)
 }

@@ -68,15 +68,20 @@ type Server struct {
 	latency   time.Duration
 	signInOK  int
 	signInBad int
+	issued    []Credentials        // what AssumeRoleWithSAML issued
+	seen      map[string]time.Time // accepted assertion ids -> their NotOnOrAfter
+	pruneAt   time.Time            // when seen is next cleared of expired ids
 }
 
-type credential struct{ account, secret string }
+// credential is an access key: long-term (token empty) or a session's.
+type credential struct{ account, secret, token string }
 
 type provider struct {
 	arn, account, name, uuid string
 	doc                      []byte
 	created, validUntil      time.Time
 	encryption               string
+	keys                     []privateKey
 	tags                     []tag
 	staleArmed, staleLeft    int
 	staleDoc                 []byte
@@ -102,6 +107,7 @@ func New(opts ...Option) *Server {
 		keys:      map[string]credential{},
 		providers: map[string]*provider{},
 		roles:     map[string]*role{},
+		seen:      map[string]time.Time{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -152,11 +158,12 @@ func (s *Server) AddProvider(account, name string, metadata []byte) (arn string)
 	defer s.mu.Unlock()
 	p, ok := s.providers[arn]
 	if !ok {
-		p = &provider{arn: arn, account: account, name: name, uuid: randUUID(), created: now, encryption: "Allowed"}
+		p = &provider{arn: arn, account: account, name: name, uuid: randUUID(), created: now, encryption: "Allowed",
+			validUntil: farValidUntil(now)}
 		s.providers[arn] = p
 	}
 	p.doc = clone(metadata)
-	p.validUntil = validUntil(metadata, now)
+	p.validUntil = validUntil(metadata, p.validUntil)
 	return arn
 }
 

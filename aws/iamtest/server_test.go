@@ -40,6 +40,16 @@ func newClient(srv *iamtest.Server, keyID, secret string) *iam.Client {
 	return iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = awssdk.String(srv.URL()) })
 }
 
+// newSessionClient is newClient with temporary credentials.
+func newSessionClient(srv *iamtest.Server, keyID, secret, token string) *iam.Client {
+	cfg := awssdk.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, token),
+		Retryer:     func() awssdk.Retryer { return awssdk.NopRetryer{} },
+	}
+	return iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = awssdk.String(srv.URL()) })
+}
+
 func setup(t *testing.T) (*iamtest.Server, *iam.Client, string) {
 	t.Helper()
 	srv := iamtest.New()

@@ -1,34 +1,33 @@
 package iamtest
 
 import (
+	"encoding/base64"
 	"fmt"
 	"html"
 	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/voicecert/voicecert/samlmeta"
+	"github.com/beevik/etree"
 )
 
 // serveSignIn plays https://signin.aws.amazon.com/saml: it accepts a POSTed
-// SAMLResponse only if its signature verifies against the metadata a SAML
-// provider currently stores (samlmeta.VerifyResponseWithMetadata: signing
-// certificate, Issuer equal to the entityID, Conditions at the server's
-// clock; certificate validity per signInChecksCertValidity) and its Role
-// attribute names that provider with a role that, when roles are seeded in
-// the provider's account, exists there. Sign-ins are counted (SignIns), not
-// recorded as API calls.
+// SAMLResponse only if the validator STS AssumeRoleWithSAML uses
+// (judgeSAML) accepts it for one of the (role, provider) pairs its Role
+// attribute names, and its Recipient names the sign-in endpoint. Sign-ins
+// are counted (SignIns), not recorded as API calls; a refusal answers 403
+// with the code and message STS would give.
 //
-// [U] What the fake does not check: the audience and recipient (real AWS
-// requires its sign-in URL), the role's trust policy, and the propagation
-// delay between UpdateSAMLProvider and sign-in (the fake uses the current
-// document at once).
+// [U] What the fake does not model: the propagation delay between
+// UpdateSAMLProvider and sign-in (the fake uses the current document at
+// once) and the role chooser shown when several roles are offered (the
+// fake signs in with the first pair that passes).
 func (s *Server) serveSignIn(w http.ResponseWriter, r *http.Request) {
 	if err := s.signIn(r); err != nil {
 		s.mu.Lock()
 		s.signInBad++
 		s.mu.Unlock()
-		http.Error(w, "Your request included an invalid SAML response: "+err.Error(), http.StatusForbidden)
+		http.Error(w, msgNoRoleAttribute+" "+err.Error(), http.StatusForbidden)
 		return
 	}
 	s.mu.Lock()
@@ -43,68 +42,61 @@ func (s *Server) signIn(r *http.Request) error {
 	if resp == "" {
 		return fmt.Errorf("no SAMLResponse")
 	}
-	type candidate struct {
-		arn, account string
-		doc          []byte
-		roles        map[string]bool // nil when no role is seeded in the account
+	pairs := offeredRoles(resp)
+	if len(pairs) == 0 {
+		pairs = s.encryptedCandidates()
 	}
-	s.mu.Lock()
-	var cands []candidate
-	for _, p := range s.providers {
-		c := candidate{arn: p.arn, account: p.account, doc: clone(p.doc)}
-		for _, ro := range s.roles {
-			if ro.account == p.account {
-				if c.roles == nil {
-					c.roles = map[string]bool{}
-				}
-				c.roles[ro.arn] = true
-			}
-		}
-		cands = append(cands, c)
+	if len(pairs) == 0 {
+		return fmt.Errorf("the Response names no role in %s", attrRole)
 	}
-	s.mu.Unlock()
-	slices.SortFunc(cands, func(a, b candidate) int { return strings.Compare(a.arn, b.arn) })
-
 	var reasons []string
-	for _, c := range cands {
-		opts := []samlmeta.VerifyOption{samlmeta.WithClock(s.now)}
-		if !signInChecksCertValidity {
-			opts = append(opts, samlmeta.IgnoreValidity())
+	for _, p := range pairs {
+		_, _, f := s.judgeSAML(resp, p[1], p[0], 0, true)
+		if f == nil {
+			return nil
 		}
-		a, err := samlmeta.VerifyResponseWithMetadata([]byte(resp), c.doc, opts...)
-		if err != nil {
-			reasons = append(reasons, c.arn+": "+err.Error())
-			continue
-		}
-		reason := c.arn + ": the Role attribute does not name this provider"
-		for _, pair := range a.Roles {
-			role, provider, ok := splitRole(pair)
-			if !ok || provider != c.arn {
-				continue
-			}
-			if c.roles == nil || c.roles[role] {
-				return nil
-			}
-			reason = c.arn + ": role " + role + " does not exist"
-		}
-		reasons = append(reasons, reason)
+		reasons = append(reasons, p[0]+","+p[1]+": "+f.Code+": "+f.Message)
 	}
-	if len(reasons) == 0 {
-		return fmt.Errorf("no SAML provider exists")
-	}
-	return fmt.Errorf("no SAML provider accepts the response (%s)", html.EscapeString(strings.Join(reasons, "; ")))
+	return fmt.Errorf("(%s)", html.EscapeString(strings.Join(reasons, "; ")))
 }
 
-// splitRole splits a Role attribute value "<role ARN>,<provider ARN>" (AWS
-// accepts either order).
-func splitRole(v string) (role, provider string, ok bool) {
-	a, b, found := strings.Cut(strings.TrimSpace(v), ",")
-	if !found {
-		return "", "", false
+// offeredRoles returns the (role, provider) pairs the Role attribute names,
+// read without verifying anything: only to choose what to judge.
+func offeredRoles(b64 string) [][2]string {
+	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(b64), ""))
+	if err != nil {
+		return nil
 	}
-	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
-	if strings.Contains(a, ":saml-provider/") {
-		a, b = b, a
+	d := etree.NewDocument()
+	if d.ReadFromBytes(raw) != nil || d.Root() == nil {
+		return nil
 	}
-	return a, b, strings.Contains(a, ":role/") && strings.Contains(b, ":saml-provider/")
+	var out [][2]string
+	for _, at := range d.Root().FindElements(".//Attribute[@Name='" + attrRole + "']") {
+		for _, v := range at.ChildElements() {
+			if role, provider, ok := splitRole(v.Text()); ok {
+				out = append(out, [2]string{role, provider})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b [2]string) int { return strings.Compare(a[0]+a[1], b[0]+b[1]) })
+	return slices.Compact(out)
+}
+
+// encryptedCandidates returns every (role, provider) pair of one account
+// whose provider holds a decryption key: the pairs an encrypted Response,
+// whose Role attribute cannot be read before decryption, may name.
+func (s *Server) encryptedCandidates() [][2]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out [][2]string
+	for _, p := range s.providers {
+		for _, r := range s.roles {
+			if len(p.keys) > 0 && r.account == p.account {
+				out = append(out, [2]string{r.arn, p.arn})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b [2]string) int { return strings.Compare(a[0]+a[1], b[0]+b[1]) })
+	return out
 }

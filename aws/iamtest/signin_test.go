@@ -49,7 +49,7 @@ func postSignIn(t *testing.T, srv *iamtest.Server, resp string) (int, string) {
 
 func TestSignIn(t *testing.T) {
 	srv, c, arn := setup(t)
-	role := "arn:aws:iam::" + acct + ":role/cc1-SAMLRole"
+	role := srv.AddRole(acct, "cc1-SAMLRole", trustPolicyFor(arn, signInAWS))
 	now := time.Now()
 
 	status, body := postSignIn(t, srv, samlResponse(t, idp, 0, now, role+","+arn))
@@ -66,8 +66,22 @@ func TestSignIn(t *testing.T) {
 			raw, _ := base64.StdEncoding.DecodeString(samlResponse(t, idp, 0, now, role+","+arn))
 			return base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "agent@example.com", "admin@example.com", 1)))
 		}(),
-		"empty": "",
+		"empty":           "",
+		"wrong Recipient": respSpec{recipient: ptr("https://evil.example/saml")}.build(t),
+		"Recipient another AWS endpoint than the trust's": respSpec{recipient: ptr("https://eu-west-1.signin.aws.amazon.com/saml")}.build(t),
+		"no Recipient":                                   respSpec{recipient: ptr("")}.build(t),
+		"no NotOnOrAfter":                                respSpec{notOnOrAfter: ptr(time.Time{})}.build(t),
+		"two SubjectConfirmations":                       respSpec{confirmations: 2}.build(t),
+		"holder-of-key":                                  respSpec{method: "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"}.build(t),
+		"no RoleSessionName":                             respSpec{noSessionName: true}.build(t),
+		"RoleSessionName with a space":                   respSpec{sessionNames: []string{"agent one"}}.build(t),
+		"RoleSessionName of 65 characters":               respSpec{sessionNames: []string{strings.Repeat("a", 65)}}.build(t),
+		"plaintext to a provider whose mode is Required": "",
 	}
+	srv.AddProvider(acct, "Encrypted", testmeta.Metadata(idp, testmeta.RSA(0).DER()))
+	srv.AddRole(acct, "enc-SAMLRole", trustPolicyFor(providerOfName("Encrypted"), signInAWS))
+	srv.SetAssertionEncryption(providerOfName("Encrypted"), "Required", testmeta.RSA(3).Private)
+	cases["plaintext to a provider whose mode is Required"] = respSpec{roles: []string{roleOfName("enc-SAMLRole") + "," + providerOfName("Encrypted")}}.build(t)
 	for name, resp := range cases {
 		status, body := postSignIn(t, srv, resp)
 		assert.Equal(t, http.StatusForbidden, status, "%s: %s", name, body)
@@ -84,17 +98,24 @@ func TestSignIn(t *testing.T) {
 	status, body = postSignIn(t, srv, samlResponse(t, idp, 1, now, arn+","+role))
 	assert.Equal(t, http.StatusOK, status, body)
 
-	// Seeded roles: the role must exist.
-	srv.AddRole(acct, "cc2-SAMLRole", "{}")
+	// The role's trust policy must allow the provider.
+	srv.AddRole(acct, "cc1-SAMLRole", "{}")
 	status, body = postSignIn(t, srv, samlResponse(t, idp, 1, now, role+","+arn))
 	assert.Equal(t, http.StatusForbidden, status)
-	assert.Contains(t, body, "does not exist")
-	srv.AddRole(acct, "cc1-SAMLRole", "{}")
+	assert.Contains(t, body, "AccessDenied")
+	srv.AddRole(acct, "cc1-SAMLRole", trustPolicyFor(arn, signInAWS))
 	status, _ = postSignIn(t, srv, samlResponse(t, idp, 1, now, role+","+arn))
 	assert.Equal(t, http.StatusOK, status)
+	// The fake's own URL stands for the AWS endpoint; an encrypted
+	// Response to a provider that requires encryption signs in.
+	status, body = postSignIn(t, srv, respSpec{recipient: ptr(srv.SignInURL())}.build(t))
+	assert.Equal(t, http.StatusOK, status, body)
+	status, body = postSignIn(t, srv, respSpec{encryptTo: &testmeta.RSA(3).Private.PublicKey,
+		roles: []string{roleOfName("enc-SAMLRole") + "," + providerOfName("Encrypted")}}.build(t))
+	assert.Equal(t, http.StatusOK, status, body)
 
 	ok, failed = srv.SignIns()
-	assert.Equal(t, 3, ok)
+	assert.Equal(t, 5, ok)
 	assert.Equal(t, len(cases)+1, failed)
 	for _, call := range srv.Calls() {
 		assert.Equal(t, "UpdateSAMLProvider", call.Op, "sign-ins are not API calls")
@@ -107,7 +128,8 @@ func TestSignInUsesServerClock(t *testing.T) {
 	srv := iamtest.New(iamtest.WithClock(func() time.Time { return now }))
 	t.Cleanup(srv.Close)
 	arn := srv.AddProvider(acct, "SalesforceServiceVoiceIdp", testmeta.Metadata(idp, testmeta.RSA(0).DER()))
-	resp := samlResponse(t, idp, 0, issued, "arn:aws:iam::"+acct+":role/r,"+arn)
+	role := srv.AddRole(acct, "r", trustPolicyFor(arn, signInAWS))
+	resp := samlResponse(t, idp, 0, issued, role+","+arn)
 	status, body := postSignIn(t, srv, resp)
 	assert.Equal(t, http.StatusOK, status, body)
 	now = issued.Add(time.Hour)

@@ -49,6 +49,13 @@ func (s *Server) authenticateFor(r *http.Request, body []byte, signingName strin
 	if !known {
 		return "", &Fault{Code: "InvalidClientTokenId"}
 	}
+	// [C] Temporary credentials must send their session token in
+	// X-Amz-Security-Token (SigV4 documentation, "Add the signature to the
+	// HTTP request"); [U] the fake also refuses a token sent with a
+	// long-term key, and answers both with InvalidClientTokenId.
+	if tok := r.Header.Get("X-Amz-Security-Token"); !hmac.Equal([]byte(tok), []byte(cred.token)) {
+		return "", &Fault{Code: "InvalidClientTokenId"}
+	}
 	if service != signingName {
 		return cred.account, &Fault{Code: "SignatureDoesNotMatch", Message: "Credential should be scoped to correct service: '" + signingName + "'."}
 	}

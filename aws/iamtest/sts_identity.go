@@ -38,7 +38,7 @@ func (s *Server) serveCallerIdentity(w http.ResponseWriter, r *http.Request, bod
 		f = &Fault{Code: "InvalidAction", Message: "Could not find operation GetCallerIdentity for version " + form.Get("Version")}
 	}
 	if f != nil {
-		writeError(w, f)
+		writeError(w, f, true)
 		return
 	}
 	keyID := accessKeyOf(r)

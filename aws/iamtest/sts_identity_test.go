@@ -12,7 +12,7 @@ import (
 	"github.com/voicecert/voicecert/aws/iamtest"
 )
 
-func stsClient(srv *iamtest.Server, keyID, secret string) *sts.Client {
+func signedSTSClient(srv *iamtest.Server, keyID, secret string) *sts.Client {
 	cfg := awssdk.Config{
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, ""),
@@ -27,23 +27,23 @@ func TestGetCallerIdentity(t *testing.T) {
 	k1, s1 := srv.AddAccount(acct)
 	k2, s2 := srv.AddAccount(other)
 
-	out, err := stsClient(srv, k1, s1).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+	out, err := signedSTSClient(srv, k1, s1).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
 	assert.Equal(t, acct, awssdk.ToString(out.Account))
 	assert.Equal(t, "arn:aws:iam::"+acct+":user/iamtest", awssdk.ToString(out.Arn))
 	assert.Regexp(t, `^AIDA[0-9A-F]{17}$`, awssdk.ToString(out.UserId))
 
-	out, err = stsClient(srv, k2, s2).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+	out, err = signedSTSClient(srv, k2, s2).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
 	assert.Equal(t, other, awssdk.ToString(out.Account))
 	assert.Equal(t, 2, srv.CallCount("GetCallerIdentity"))
 
-	_, err = stsClient(srv, k1, s2).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+	_, err = signedSTSClient(srv, k1, s2).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
 	code, status := apiError(t, err)
 	assert.Equal(t, "SignatureDoesNotMatch", code)
 	assert.Equal(t, 403, status)
 
-	_, err = stsClient(srv, "AKIAUNKNOWN", s1).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+	_, err = signedSTSClient(srv, "AKIAUNKNOWN", s1).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
 	code, _ = apiError(t, err)
 	assert.Equal(t, "InvalidClientTokenId", code)
 

@@ -121,6 +121,7 @@ func writeSandboxEnv(out io.Writer, w *sandbox.World, dir string) error {
 		{"SALESFORCE_ACCESS_TOKEN", w.Org.AccessToken()},
 		{"SALESFORCE_API_VERSION", "66.0"},
 		{"AWS_ENDPOINT_URL_IAM", w.IAM.URL()},
+		{"AWS_ENDPOINT_URL_STS", w.STSURL()},
 		{"AWS_ACCESS_KEY_ID", first[0]},
 		{"AWS_SECRET_ACCESS_KEY", first[1]},
 		{"AWS_REGION", "us-east-1"},

@@ -133,6 +133,7 @@ func TestSandboxCommandServesUntilCancelled(t *testing.T) {
 		assert.Contains(t, exports, "export "+k+"=")
 	}
 	org, iam := exportedURL(t, exports, "SALESFORCE_INSTANCE_URL"), exportedURL(t, exports, "AWS_ENDPOINT_URL_IAM")
+	assert.Equal(t, iam.String(), exportedURL(t, exports, "AWS_ENDPOINT_URL_STS").String(), "STS on the IAM listener")
 	assert.Contains(t, s.stderr.String(), "fake Salesforce org at "+org.String()+", fake IAM at "+iam.String())
 	setExports(t, exports)
 	out, stderr, code := cli(t, "", "check")

@@ -278,9 +278,15 @@ func (w *World) orgClient() *http.Client {
 	return &hc
 }
 
+// STSURL is the fake STS endpoint (AssumeRoleWithSAML), for
+// AWS_ENDPOINT_URL_STS: the fake IAM's own listener.
+func (w *World) STSURL() string { return w.IAM.STSURL() }
+
 // AWSConfig is the SDK configuration of one account of the sandbox: static
-// credentials, the fake's endpoint, and a retryer with short waits (and no
-// client-side rate limit, so that a test's fault storm cannot starve it).
+// credentials, the fake's endpoint (for IAM and STS alike: aws.New's STS
+// client, and so RP's JudgeSignIn, reach the fake STS through it), and a
+// retryer with short waits (and no client-side rate limit, so that a
+// test's fault storm cannot starve it).
 func (w *World) AWSConfig(account string) awssdk.Config {
 	c := w.Credentials[account]
 	return awssdk.Config{
