@@ -19,12 +19,12 @@ import (
 // derived from the document's digest is added when the root has none) and
 // carries cert in its KeyInfo. An existing enveloped signature of the root is
 // replaced. key must be an RSA key matching cert (ErrUnsupportedKey
-// otherwise): goxmldsig's ECDSA signatures do not interoperate.
+// otherwise).
 //
 // The document first goes through Parse's single pass (so that it is
-// refused for the same reasons), then through etree, on which goxmldsig
-// signs: signing is not on a hot path, and goxmldsig's signatures are the
-// ones checked against xmlsec1.
+// refused for the same reasons), then through etree, on which the
+// signature is built and inserted: signing is not on a hot path. Signed
+// documents verify with xmlsec1 (see the interop tests).
 func Sign(doc []byte, key crypto.Signer, cert *Cert) ([]byte, error) {
 	if _, err := parseDocument(doc, parseLimits{DefaultMaxSize, DefaultMaxNamespaceDecls}); err != nil {
 		return nil, err
