@@ -65,3 +65,32 @@ func TestRealSalesforceResponse(t *testing.T) {
 	_, err = VerifyResponse(resp, []*Cert{cert}, clock, WithSigningAlgorithm(SigningSHA1), RequireAWSSignIn(testProviderARN, ""))
 	require.ErrorIs(t, err, ErrRecipient, "issued for another service provider, not AWS")
 }
+
+// xmlsec1 agrees: both signatures of the real Response verify with its
+// certificate, and not with another.
+func TestInteropRealSalesforceResponse(t *testing.T) {
+	xmlsec := lookTool(t, "xmlsec1")
+	resp, cert := realSalesforceResponse(t)
+	raw, err := decodeResponse(resp, DefaultMaxSize)
+	require.NoError(t, err)
+	x := string(raw)
+	i, j := strings.Index(x, "<saml:Assertion "), strings.Index(x, "</saml:Assertion>")
+	require.True(t, i > 0 && j > i)
+	dir := t.TempDir()
+	good := writeFile(t, dir, "sf.crt", cert.PEM())
+	bad := writeFile(t, dir, "other.crt", testKey(t, "not-salesforce", 2048).cert.PEM())
+	for doc, node := range map[string]string{
+		x:                                 "urn:oasis:names:tc:SAML:2.0:protocol:Response",
+		x[i : j+len("</saml:Assertion>")]: "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+	} {
+		f := writeFile(t, dir, "doc.xml", []byte(doc))
+		verify := func(cert string) (string, bool) {
+			return run(t, xmlsec, "--verify", "--pubkey-cert-pem", cert, "--enabled-key-data", "key-name",
+				"--enabled-reference-uris", "same-doc", mdIDAttr, node, f)
+		}
+		out, ok := verify(good)
+		assert.True(t, ok, "%s: %s", node, out)
+		_, ok = verify(bad)
+		assert.False(t, ok, node)
+	}
+}
