@@ -64,12 +64,28 @@
 // bytes is safe too (the same pass refuses decoys, and reads skip comments
 // and never look at what canonicalisation leaves out), but parses twice.
 //
-// Sign and IssueResponse build on etree and sign with goxmldsig, whose
-// exclusive canonicaliser is replaced by this package's: goxmldsig's stops
-// after 1000 elements (its traversal limit) and rewrites the tree in place.
-// That costs one serialisation and one parse per signed element, on the
-// signing side only. Signed documents verify with xmlsec1 (see the interop
-// tests).
+// Sign and IssueResponse build on etree and canonicalise what they sign
+// with this package's exclusive C14N, on a detached copy that carries the
+// namespaces in scope, so that what is signed is exactly what the
+// verifiers recompute. That costs one serialisation and one parse per
+// signed element, on the signing side only. IssueResponse writes
+// Salesforce's shape (both signatures, its InclusiveNamespaces prefix
+// lists, base64 wrapped at 76 columns, the app's SigningAlgorithm).
+// Signed documents verify with xmlsec1 (see the interop tests).
+//
+// # Responses as AWS judges them
+//
+// VerifyResponse checks signatures, Status, the Conditions' time window
+// and, with WithAudience, that every AudienceRestriction names the
+// audience; a second Subject or Conditions is refused (ErrDuplicateElement).
+// RequireAWSSignIn adds what AWS requires for a sign-in through one IAM
+// SAML provider: one bearer SubjectConfirmation whose Recipient is an AWS
+// sign-in endpoint and whose NotOnOrAfter is ahead, a valid
+// RoleSessionName, a Role pair naming the provider. Each refusal has its
+// sentinel, all matching ErrInvalidResponse. WithSigningAlgorithm applies
+// an app's configured algorithm (SHA1 accepted for that app only);
+// AllowEncryptedAssertion accepts an EncryptedAssertion on the Response's
+// signature alone and says so in Assertion.Encrypted.
 //
 // # Known unknowns
 //

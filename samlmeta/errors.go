@@ -112,6 +112,44 @@ var (
 	// whose content is not acceptable (shape, status, time conditions,
 	// issuer, audience).
 	ErrInvalidResponse error = &kind{msg: "samlmeta: invalid SAML response"}
+
+	// The refusals of a Response's content below each match
+	// ErrInvalidResponse as well as themselves.
+
+	// ErrDuplicateElement refuses an Assertion with a second Subject or a
+	// second Conditions (the SAML schema allows at most one of each; a
+	// reader taking the first and another taking the last would disagree).
+	ErrDuplicateElement error = &kind{msg: "samlmeta: element repeated", parent: ErrInvalidResponse}
+	// ErrAudience refuses an Assertion one of whose AudienceRestrictions
+	// does not name the audience WithAudience requires.
+	ErrAudience error = &kind{msg: "samlmeta: audience not allowed", parent: ErrInvalidResponse}
+	// ErrSubjectConfirmation refuses, under RequireAWSSignIn, a Subject
+	// without exactly one SubjectConfirmation, one whose method is not
+	// bearer, or one without SubjectConfirmationData.
+	ErrSubjectConfirmation error = &kind{msg: "samlmeta: subject confirmation refused", parent: ErrInvalidResponse}
+	// ErrHolderOfKey refuses, under RequireAWSSignIn, a holder-of-key
+	// SubjectConfirmation: AWS accepts bearer assertions only.
+	ErrHolderOfKey error = &kind{msg: "samlmeta: holder-of-key confirmation refused", parent: ErrInvalidResponse}
+	// ErrRecipient refuses, under RequireAWSSignIn, a SubjectConfirmationData
+	// without a Recipient or whose Recipient is not an AWS sign-in endpoint.
+	ErrRecipient error = &kind{msg: "samlmeta: recipient refused", parent: ErrInvalidResponse}
+	// ErrConfirmationExpired refuses, under RequireAWSSignIn, a
+	// SubjectConfirmationData without NotOnOrAfter or whose NotOnOrAfter
+	// has passed.
+	ErrConfirmationExpired error = &kind{msg: "samlmeta: subject confirmation expired", parent: ErrInvalidResponse}
+	// ErrRoleSessionName refuses, under RequireAWSSignIn, a missing
+	// RoleSessionName attribute, several values, or a value that is not 2
+	// to 64 characters of letters, digits and _+=,.@-.
+	ErrRoleSessionName error = &kind{msg: "samlmeta: RoleSessionName refused", parent: ErrInvalidResponse}
+	// ErrRole refuses, under RequireAWSSignIn, a Role attribute with no
+	// value pairing the expected SAML provider with a role (the expected
+	// role, when one is given).
+	ErrRole error = &kind{msg: "samlmeta: Role attribute refused", parent: ErrInvalidResponse}
+	// ErrEncryptedAssertion refuses a Response carrying an
+	// EncryptedAssertion unless AllowEncryptedAssertion is given, and an
+	// encrypted Response the verifier cannot check (unsigned, several
+	// assertions).
+	ErrEncryptedAssertion error = &kind{msg: "samlmeta: encrypted assertion", parent: ErrInvalidResponse}
 )
 
 // wrapf returns an error matching sentinel whose message adds detail.

@@ -32,3 +32,34 @@ const (
 	iamNeedsRSA    = true
 	iamRefusesPast = true
 )
+
+// What AWS requires of a SAML Response for a sign-in (console or STS
+// AssumeRoleWithSAML), enforced by RequireAWSSignIn. Sources: AWS IAM User
+// Guide, "Configuring SAML assertions for the authentication response"
+// (id_roles_providers_create_saml_assertions), and "Troubleshooting SAML
+// 2.0 federation with AWS" (troubleshoot_saml), which lists the sign-in
+// error for each violation.
+//
+//   - Exactly one SubjectConfirmation, bearer, whose SubjectConfirmationData
+//     has both NotOnOrAfter and Recipient; the Recipient must match the AWS
+//     endpoint: https://signin.aws.amazon.com/saml or a regional
+//     https://<region-code>.signin.aws.amazon.com/saml (the regional form
+//     and the region codes: IAM User Guide, "Configure your SAML 2.0 IdP
+//     with relying party trust", and AWS General Reference, "AWS Sign-In
+//     endpoints"). The Recipient is what the trust policy's SAML:aud
+//     condition key compares.
+//   - Audience: AWS "should" be included as an audience,
+//     https://signin.aws.amazon.com/saml or urn:amazon:webservices; it is
+//     a recommendation, not a requirement, and does not map to SAML:aud.
+//   - https://aws.amazon.com/SAML/Attributes/Role: one or more values,
+//     each a comma-separated role ARN and SAML provider ARN.
+//   - https://aws.amazon.com/SAML/Attributes/RoleSessionName: exactly one
+//     value, 2 to 64 characters, alphanumerics, underscore and . , + = @ -,
+//     no spaces.
+//   - A skew for NotOnOrAfter is not documented by AWS (UNCERTAIN); the
+//     verifier applies its clock skew (DefaultClockSkew unless
+//     WithClockSkew), as for the Conditions.
+const (
+	awsRoleSessionNameMin = "2"
+	awsRoleSessionNameMax = "64"
+)

@@ -88,9 +88,15 @@ func hasSigningCertEverywhere(m *Metadata, fp string) bool {
 
 func FuzzVerifyResponse(f *testing.F) {
 	kp := testKey(f, "fuzz", 2048)
-	for _, mode := range [][2]bool{{false, true}, {true, false}, {true, true}} {
+	for i, mode := range [][2]bool{{false, true}, {true, false}, {true, true}, {true, true}, {true, true}} {
 		spec := awsResponseSpec(testNow)
 		spec.SignResponse, spec.SignAssertion = mode[0], mode[1]
+		switch i {
+		case 3:
+			spec.SigningAlgorithm = SigningSHA1
+		case 4:
+			spec.EncryptAssertion = opaqueEncryption
+		}
 		resp, err := IssueResponse(spec, kp.key, kp.cert)
 		if err != nil {
 			f.Fatal(err)
@@ -101,7 +107,8 @@ func FuzzVerifyResponse(f *testing.F) {
 	f.Add([]byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`))
 	trusted := []*Cert{kp.cert}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := VerifyResponse(data, trusted, WithClock(testClock))
+		a, err := VerifyResponse(data, trusted, WithClock(testClock), WithSigningAlgorithm(SigningSHA1),
+			AllowEncryptedAssertion(), RequireAWSSignIn(testProviderARN, testRoleARN))
 		if err != nil {
 			if !typed(err) {
 				t.Fatalf("untyped error: %v", err)
@@ -113,6 +120,15 @@ func FuzzVerifyResponse(f *testing.F) {
 		}
 		if a.SignedBy == nil || a.SignedBy.SHA256 != kp.cert.SHA256 || !(a.ResponseSigned || a.AssertionSigned) {
 			t.Fatalf("accepted without a trusted signature: %+v", a)
+		}
+		if a.Encrypted {
+			if !a.ResponseSigned || a.Issuer == "" || a.NameID != "" {
+				t.Fatalf("accepted an encrypted assertion without the Response's signature: %+v", a)
+			}
+			return
+		}
+		if !IsAWSSignInURL(a.Recipient) || len(a.Attributes[AttrRoleSessionName]) != 1 {
+			t.Fatalf("accepted outside AWS's rules: %+v", a)
 		}
 		if a.Issuer == "" || a.NameID == "" || a.NotOnOrAfter.IsZero() {
 			t.Fatalf("accepted an incomplete assertion: %+v", a)

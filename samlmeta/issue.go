@@ -2,6 +2,7 @@ package samlmeta
 
 import (
 	"bytes"
+	"cmp"
 	"crypto"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,9 +13,13 @@ import (
 
 // IssueResponse returns a signed samlp:Response (raw XML; base64-encode it
 // for the HTTP-POST binding) carrying one Assertion, shaped like a
-// Salesforce IdP-initiated login. Signatures use exclusive C14N and
-// rsa-sha256 and follow the Issuer, as the schema requires; when both are
-// signed the Assertion is signed first, so the Response signature covers it.
+// Salesforce IdP-initiated login. Signatures are enveloped, follow the
+// Issuer (as the schema requires), use exclusive C14N with Salesforce's
+// InclusiveNamespaces prefix lists ("ds saml samlp xs xsi" for the
+// Response, "ds saml xs xsi" for the Assertion), the spec's
+// SigningAlgorithm (rsa-sha256 by default), and wrap SignatureValue and
+// X509Certificate at 76 columns; when both are signed the Assertion is
+// signed first, so the Response signature covers it.
 func IssueResponse(spec ResponseSpec, key crypto.Signer, cert *Cert) ([]byte, error) {
 	if spec.Issuer == "" || spec.NameID == "" {
 		return nil, wrapf(ErrInvalidSpec, "Issuer and NameID are required")
@@ -42,6 +47,10 @@ func IssueResponse(spec ResponseSpec, key crypto.Signer, cert *Cert) ([]byte, er
 		recipient = spec.Destination
 	}
 	ts, until := formatDateTime(issued), formatDateTime(issued.Add(validity))
+	notBefore := ts
+	if !spec.NotBefore.IsZero() {
+		notBefore = formatDateTime(spec.NotBefore)
+	}
 
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
@@ -76,7 +85,7 @@ func IssueResponse(spec ResponseSpec, key crypto.Signer, cert *Cert) ([]byte, er
 		scd.CreateAttr("Recipient", recipient)
 	}
 	cond := a.CreateElement("saml:Conditions")
-	cond.CreateAttr("NotBefore", ts)
+	cond.CreateAttr("NotBefore", notBefore)
 	cond.CreateAttr("NotOnOrAfter", until)
 	if spec.Audience != "" {
 		cond.CreateElement("saml:AudienceRestriction").CreateElement("saml:Audience").SetText(spec.Audience)
@@ -95,18 +104,25 @@ func IssueResponse(spec ResponseSpec, key crypto.Signer, cert *Cert) ([]byte, er
 				ve := ae.CreateElement("saml:AttributeValue")
 				ve.CreateAttr("xmlns:xs", nsXS)
 				ve.CreateAttr("xmlns:xsi", nsXSI)
-				ve.CreateAttr("xsi:type", "xs:string")
+				ve.CreateAttr("xsi:type", cmp.Or(at.Type, "xs:string"))
 				ve.SetText(v)
 			}
 		}
 	}
 	if spec.SignAssertion {
-		if err := signElement(a, aIssuer.Index()+1, key, cert); err != nil {
+		p := signProfile{alg: spec.SigningAlgorithm, prefixes: salesforceAssertionPrefixes, wrap: true}
+		if err := signEnveloped(a, aIssuer.Index()+1, key, cert, p); err != nil {
+			return nil, err
+		}
+	}
+	if spec.EncryptAssertion != nil {
+		if err := encryptAssertion(resp, a, spec.EncryptAssertion); err != nil {
 			return nil, err
 		}
 	}
 	if spec.SignResponse {
-		if err := signElement(resp, respIssuer.Index()+1, key, cert); err != nil {
+		p := signProfile{alg: spec.SigningAlgorithm, prefixes: salesforceResponsePrefixes, wrap: true}
+		if err := signEnveloped(resp, respIssuer.Index()+1, key, cert, p); err != nil {
 			return nil, err
 		}
 	}
@@ -115,6 +131,35 @@ func IssueResponse(spec ResponseSpec, key crypto.Signer, cert *Cert) ([]byte, er
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// The InclusiveNamespaces prefix lists of a Salesforce Response's two
+// signatures (a Response issued by a real org, samlmeta/testdata).
+const (
+	salesforceResponsePrefixes  = "ds saml samlp xs xsi"
+	salesforceAssertionPrefixes = "ds saml xs xsi"
+)
+
+// encryptAssertion replaces a, a child of resp, by what encrypt makes of it.
+func encryptAssertion(resp, a *etree.Element, encrypt func([]byte) ([]byte, error)) error {
+	detached := etree.NewDocument()
+	detached.SetRoot(a.Copy())
+	plain, err := detached.WriteToBytes()
+	if err != nil {
+		return err
+	}
+	enc, err := encrypt(plain)
+	if err != nil {
+		return wrapf(ErrInvalidSpec, "encrypting the assertion: %v", err)
+	}
+	d := etree.NewDocument()
+	if err := d.ReadFromBytes(enc); err != nil || d.Root() == nil || d.Root().Tag != "EncryptedAssertion" || d.Root().NamespaceURI() != NSAssertion {
+		return wrapf(ErrInvalidSpec, "EncryptAssertion did not return a saml:EncryptedAssertion element")
+	}
+	i := a.Index()
+	resp.RemoveChildAt(i)
+	resp.InsertChildAt(i, d.Root())
+	return nil
 }
 
 func issuerElement(parent *etree.Element, issuer string) *etree.Element {

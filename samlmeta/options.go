@@ -15,6 +15,9 @@ type verifyOptions struct {
 	skew           time.Duration
 	audience       string
 	maxSize        int
+	algorithm      SigningAlgorithm
+	allowEncrypted bool
+	aws            *awsSignIn
 }
 
 // DefaultClockSkew is the tolerance applied to a Response's time conditions.
@@ -86,8 +89,10 @@ func WithClockSkew(d time.Duration) VerifyOption {
 	}
 }
 
-// WithAudience makes VerifyResponse require this audience in the
-// Assertion's AudienceRestriction.
+// WithAudience makes VerifyResponse require this audience in every
+// AudienceRestriction of the Assertion (SAML core 2.5.1.4: each
+// restriction must be satisfied on its own), and at least one
+// AudienceRestriction. A failure matches ErrAudience.
 func WithAudience(aud string) VerifyOption { return func(o *verifyOptions) { o.audience = aud } }
 
 // WithMaxResponseSize sets the largest Response VerifyResponse accepts, in
@@ -98,4 +103,47 @@ func WithMaxResponseSize(n int) VerifyOption {
 			o.maxSize = n
 		}
 	}
+}
+
+// SigningAlgorithm is the signature algorithm an app is configured to sign
+// its Responses with: a connected app's samlConfig.samlSigningAlgoType.
+type SigningAlgorithm string
+
+// The values of samlSigningAlgoType (Metadata API WSDL v66).
+const (
+	SigningSHA1   SigningAlgorithm = "SHA1"
+	SigningSHA256 SigningAlgorithm = "SHA256"
+)
+
+// WithSigningAlgorithm tells the verifier the algorithm the app that issued
+// the Response is configured with, which overrides AllowSHA1 for this
+// verification: SigningSHA1 accepts rsa-sha1 signatures and sha1 digests
+// (and stronger ones: an app switched to SHA256 since it was read still
+// verifies), SigningSHA256 refuses any SHA-1 with ErrSHA1 even when
+// AllowSHA1 is given. Any other value keeps the default policy.
+func WithSigningAlgorithm(alg SigningAlgorithm) VerifyOption {
+	return func(o *verifyOptions) { o.algorithm = alg }
+}
+
+// sha1Allowed applies the app's algorithm, then AllowSHA1.
+func (o *verifyOptions) sha1Allowed() bool {
+	switch o.algorithm {
+	case SigningSHA1:
+		return true
+	case SigningSHA256:
+		return false
+	}
+	return o.allowSHA1
+}
+
+// AllowEncryptedAssertion makes VerifyResponse accept a Response whose
+// assertion is encrypted (one EncryptedAssertion, a direct child of the
+// Response). Only the Response's signature can be verified then, so the
+// Response must be signed; nothing inside the assertion is read or
+// checked (Conditions, Subject, audience, attributes, RequireAWSSignIn),
+// and the returned Assertion says so with Encrypted. Without this option
+// such a Response is refused with ErrEncryptedAssertion, so that a caller
+// asking for content checks never gets a result without them unawares.
+func AllowEncryptedAssertion() VerifyOption {
+	return func(o *verifyOptions) { o.allowEncrypted = true }
 }

@@ -2,7 +2,6 @@ package samlmeta
 
 import (
 	"bytes"
-	"slices"
 	"strings"
 	"time"
 )
@@ -11,6 +10,7 @@ import (
 const (
 	StatusSuccess       = "urn:oasis:names:tc:SAML:2.0:status:Success"
 	methodBearer        = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+	methodHolderOfKey   = "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"
 	attrNameUnspecified = "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"
 	authnUnspecified    = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"
 	nsXS                = "http://www.w3.org/2001/XMLSchema"
@@ -25,6 +25,9 @@ const DefaultResponseValidity = 5 * time.Minute
 type Attribute struct {
 	Name   string
 	Values []string
+	// Type is the values' xsi:type, default "xs:string" (Salesforce types
+	// its attributes "xs:anyType").
+	Type string
 }
 
 // ResponseSpec describes a SAML Response for IssueResponse.
@@ -48,9 +51,22 @@ type ResponseSpec struct {
 	Validity time.Duration
 	// Attributes go into one AttributeStatement, in order.
 	Attributes []Attribute
+	// NotBefore is the Conditions' NotBefore; default IssueInstant
+	// (Salesforce writes about 30 seconds before IssueInstant).
+	NotBefore time.Time
 	// SignResponse and SignAssertion choose what is signed. When both are
 	// false only the Assertion is signed.
 	SignResponse, SignAssertion bool
+	// SigningAlgorithm is the signature algorithm, as an app's
+	// samlSigningAlgoType: SigningSHA1 signs rsa-sha1 with sha1 digests;
+	// anything else rsa-sha256 with sha256 digests.
+	SigningAlgorithm SigningAlgorithm
+	// EncryptAssertion, when set, is given the signed Assertion (a
+	// standalone XML element, with the namespaces in scope declared) and
+	// returns the saml:EncryptedAssertion element that replaces it, before
+	// the Response is signed. Set SignResponse too: an encrypted Response
+	// is verified by its Response signature only.
+	EncryptAssertion func(assertion []byte) ([]byte, error)
 }
 
 // Assertion is what VerifyResponse read from the signed Assertion (and,
@@ -83,8 +99,21 @@ type Assertion struct {
 	SignedBy *Cert
 	// ResponseSigned and AssertionSigned say which signatures verified.
 	ResponseSigned, AssertionSigned bool
+	// SignatureMethod is the SignatureMethod URI of the signature that
+	// verified the Assertion (or the Response, when only the Response is
+	// signed or the assertion is encrypted), for example
+	// "http://www.w3.org/2000/09/xmldsig#rsa-sha1".
+	SignatureMethod string
+	// Encrypted says the Response carried an EncryptedAssertion
+	// (AllowEncryptedAssertion): only the Response's signature, Status,
+	// Issuer and Destination were verified and read; every other field is
+	// empty, and no check of the assertion's content ran (Conditions,
+	// audience, RequireAWSSignIn).
+	Encrypted bool
 
-	audiences []string
+	audiences     []string   // every Audience, in order
+	restrictions  [][]string // the Audiences of each AudienceRestriction
+	confirmations []confirmation
 }
 
 // VerifyResponse verifies a SAML Response, given as the base64 SAMLResponse
@@ -110,19 +139,19 @@ func VerifyResponse(resp []byte, trusted []*Cert, opts ...VerifyOption) (*Assert
 	if err != nil {
 		return nil, err
 	}
+	if n := countDescendants(root, NSAssertion, "EncryptedAssertion"); n != 0 {
+		return verifyEncrypted(root, n, trusted, o)
+	}
 	if n := countDescendants(root, NSAssertion, "Assertion"); n != 1 {
 		return nil, wrapf(ErrInvalidResponse, "%d Assertion elements, exactly one is allowed", n)
 	}
-	if n := countDescendants(root, NSAssertion, "EncryptedAssertion"); n != 0 {
-		return nil, wrapf(ErrInvalidResponse, "encrypted assertions are not supported")
-	}
 	out := &Assertion{}
 	if root.child(NSDSig, "Signature") != nil {
-		c, err := verifyEnveloped(root, trusted, o)
+		c, m, err := verifyEnvelopedMethod(root, trusted, o)
 		if err != nil {
 			return nil, err
 		}
-		out.SignedBy, out.ResponseSigned = c, true
+		out.SignedBy, out.SignatureMethod, out.ResponseSigned = c, m, true
 	}
 	as := root.children(NSAssertion, "Assertion")
 	if len(as) != 1 {
@@ -130,11 +159,11 @@ func VerifyResponse(resp []byte, trusted []*Cert, opts ...VerifyOption) (*Assert
 	}
 	a := as[0]
 	if a.child(NSDSig, "Signature") != nil || !out.ResponseSigned {
-		c, err := verifyEnveloped(a, trusted, o)
+		c, m, err := verifyEnvelopedMethod(a, trusted, o)
 		if err != nil {
 			return nil, err
 		}
-		out.SignedBy, out.AssertionSigned = c, true
+		out.SignedBy, out.SignatureMethod, out.AssertionSigned = c, m, true
 	}
 	if err := checkStatus(root); err != nil {
 		return nil, err
@@ -149,6 +178,41 @@ func VerifyResponse(resp []byte, trusted []*Cert, opts ...VerifyOption) (*Assert
 	}
 	if err := checkConditions(out, o); err != nil {
 		return nil, err
+	}
+	if o.aws != nil {
+		if err := o.aws.check(out, o.now(), o.skew); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// verifyEncrypted verifies a Response that carries n EncryptedAssertion
+// elements: with AllowEncryptedAssertion, exactly one, a direct child of
+// a signed Response that holds no plaintext Assertion.
+func verifyEncrypted(root *node, n int, trusted []*Cert, o *verifyOptions) (*Assertion, error) {
+	if !o.allowEncrypted {
+		return nil, wrapf(ErrEncryptedAssertion, "the Response carries an EncryptedAssertion; AllowEncryptedAssertion accepts it on the Response's signature alone")
+	}
+	if m := countDescendants(root, NSAssertion, "Assertion"); n != 1 || m != 0 || len(root.children(NSAssertion, "EncryptedAssertion")) != 1 {
+		return nil, wrapf(ErrEncryptedAssertion, "%d EncryptedAssertion and %d Assertion elements, exactly one EncryptedAssertion child of the Response is allowed", n, m)
+	}
+	if root.child(NSDSig, "Signature") == nil {
+		return nil, wrapf(ErrUnsigned, "a Response with an encrypted assertion must be signed: nothing else can be verified")
+	}
+	c, m, err := verifyEnvelopedMethod(root, trusted, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStatus(root); err != nil {
+		return nil, err
+	}
+	out := &Assertion{SignedBy: c, SignatureMethod: m, ResponseSigned: true, Encrypted: true, Destination: root.attr("Destination")}
+	if iss := root.child(NSAssertion, "Issuer"); iss != nil {
+		out.Issuer = strings.TrimSpace(iss.text())
+	}
+	if out.Issuer == "" {
+		return nil, wrapf(ErrInvalidResponse, "a Response with an encrypted assertion has no Issuer")
 	}
 	return out, nil
 }
@@ -218,83 +282,6 @@ func checkStatus(resp *node) error {
 			v = sc.attr("Value")
 		}
 		return wrapf(ErrInvalidResponse, "status %q is not success", v)
-	}
-	return nil
-}
-
-// readAssertion copies the fields of the verified Assertion a into out.
-func readAssertion(a *node, out *Assertion) error {
-	out.ID = a.attr("ID")
-	if iss := a.child(NSAssertion, "Issuer"); iss != nil {
-		out.Issuer = strings.TrimSpace(iss.text())
-	}
-	if out.Issuer == "" {
-		return wrapf(ErrInvalidResponse, "Assertion has no Issuer")
-	}
-	if subj := a.child(NSAssertion, "Subject"); subj != nil {
-		if nid := subj.child(NSAssertion, "NameID"); nid != nil {
-			out.NameID = strings.TrimSpace(nid.text())
-			out.NameIDFormat = nid.attr("Format")
-		}
-		for _, sc := range subj.children(NSAssertion, "SubjectConfirmation") {
-			if scd := sc.child(NSAssertion, "SubjectConfirmationData"); scd != nil && out.Recipient == "" {
-				out.Recipient = scd.attr("Recipient")
-			}
-		}
-	}
-	if out.NameID == "" {
-		return wrapf(ErrInvalidResponse, "Assertion has no NameID")
-	}
-	cond := a.child(NSAssertion, "Conditions")
-	if cond == nil {
-		return wrapf(ErrInvalidResponse, "Assertion has no Conditions")
-	}
-	var err error
-	if out.NotBefore, err = parseDateTime(cond.attr("NotBefore")); err != nil {
-		return wrapf(ErrInvalidResponse, "NotBefore: %v", err)
-	}
-	if out.NotOnOrAfter, err = parseDateTime(cond.attr("NotOnOrAfter")); err != nil {
-		return wrapf(ErrInvalidResponse, "NotOnOrAfter: %v", err)
-	}
-	var audiences []string
-	for _, ar := range cond.children(NSAssertion, "AudienceRestriction") {
-		for _, au := range ar.children(NSAssertion, "Audience") {
-			audiences = append(audiences, strings.TrimSpace(au.text()))
-		}
-	}
-	if len(audiences) > 0 {
-		out.Audience, out.audiences = audiences[0], audiences
-	}
-	out.Attributes = map[string][]string{}
-	for _, st := range a.children(NSAssertion, "AttributeStatement") {
-		for _, at := range st.children(NSAssertion, "Attribute") {
-			name := at.attr("Name")
-			for _, v := range at.children(NSAssertion, "AttributeValue") {
-				out.Attributes[name] = append(out.Attributes[name], strings.TrimSpace(v.text()))
-			}
-		}
-	}
-	out.Roles = out.Attributes[AttrRole]
-	if v := out.Attributes[AttrRoleSessionName]; len(v) > 0 {
-		out.RoleSessionName = v[0]
-	}
-	return nil
-}
-
-// checkConditions applies the time window and the audience requirement.
-func checkConditions(a *Assertion, o *verifyOptions) error {
-	now := o.now()
-	if a.NotOnOrAfter.IsZero() {
-		return wrapf(ErrInvalidResponse, "Conditions have no NotOnOrAfter")
-	}
-	if !a.NotBefore.IsZero() && now.Add(o.skew).Before(a.NotBefore) {
-		return wrapf(ErrInvalidResponse, "assertion not valid before %s (now %s)", formatDateTime(a.NotBefore), formatDateTime(now))
-	}
-	if !now.Add(-o.skew).Before(a.NotOnOrAfter) {
-		return wrapf(ErrInvalidResponse, "assertion expired at %s (now %s)", formatDateTime(a.NotOnOrAfter), formatDateTime(now))
-	}
-	if o.audience != "" && !slices.Contains(a.audiences, o.audience) {
-		return wrapf(ErrInvalidResponse, "audience %q, want %q", a.Audience, o.audience)
 	}
 	return nil
 }

@@ -19,12 +19,12 @@ import (
 // derived from the document's digest is added when the root has none) and
 // carries cert in its KeyInfo. An existing enveloped signature of the root is
 // replaced. key must be an RSA key matching cert (ErrUnsupportedKey
-// otherwise): goxmldsig's ECDSA signatures do not interoperate.
+// otherwise).
 //
 // The document first goes through Parse's single pass (so that it is
-// refused for the same reasons), then through etree, on which goxmldsig
-// signs: signing is not on a hot path, and goxmldsig's signatures are the
-// ones checked against xmlsec1.
+// refused for the same reasons), then through etree, on which the
+// signature is built and inserted: signing is not on a hot path. Signed
+// documents verify with xmlsec1 (see the interop tests).
 func Sign(doc []byte, key crypto.Signer, cert *Cert) ([]byte, error) {
 	if _, err := parseDocument(doc, parseLimits{DefaultMaxSize, DefaultMaxNamespaceDecls}); err != nil {
 		return nil, err
@@ -48,27 +48,7 @@ func Sign(doc []byte, key crypto.Signer, cert *Cert) ([]byte, error) {
 // signElement signs el in place, inserting the Signature as child number
 // at (counted in tokens) after removing any existing enveloped signature.
 func signElement(el *etree.Element, at int, key crypto.Signer, cert *Cert) error {
-	ctx, err := newSigningContext(key, cert)
-	if err != nil {
-		return err
-	}
-	for _, old := range el.ChildElements() {
-		if old.Tag == "Signature" && old.NamespaceURI() == NSDSig {
-			removeWithIndent(el, old)
-		}
-	}
-	if el.SelectAttrValue("ID", "") == "" {
-		el.CreateAttr("ID", derivedID(el))
-	}
-	sig, err := ctx.ConstructSignature(el, true)
-	if err != nil {
-		return sigErr(err)
-	}
-	if at > len(el.Child) {
-		at = len(el.Child)
-	}
-	el.InsertChildAt(at, sig)
-	return nil
+	return signEnveloped(el, at, key, cert, signProfile{alg: SigningSHA256})
 }
 
 func newSigningContext(key crypto.Signer, cert *Cert) (*dsig.SigningContext, error) {
@@ -104,6 +84,12 @@ func newSigningContext(key crypto.Signer, cert *Cert) (*dsig.SigningContext, err
 type detachingCanonicalizer struct{ inner dsig.Canonicalizer }
 
 func (c detachingCanonicalizer) Canonicalize(el *etree.Element) ([]byte, error) {
+	return canonicalDetached(el, c14nMethod{exclusive: true})
+}
+
+// canonicalDetached canonicalises a detached copy of el that carries the
+// namespace declarations in scope at el's place.
+func canonicalDetached(el *etree.Element, m c14nMethod) ([]byte, error) {
 	detached := el.Copy()
 	declared := map[string]bool{}
 	for _, a := range detached.Attr {
@@ -129,7 +115,7 @@ func (c detachingCanonicalizer) Canonicalize(el *etree.Element) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	return canonicalize(rootOf(doc), nil, c14nMethod{exclusive: true}, nil), nil
+	return canonicalize(rootOf(doc), nil, m, nil), nil
 }
 
 func (c detachingCanonicalizer) Algorithm() dsig.AlgorithmID { return c.inner.Algorithm() }

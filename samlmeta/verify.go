@@ -66,13 +66,27 @@ type signedInfo struct {
 // afterwards is covered by the digest: names are read exactly, decoys were
 // refused at parse time and comments are skipped by every read.
 func verifyEnveloped(el *node, trusted []*Cert, o *verifyOptions) (*Cert, error) {
+	c, _, err := verifyEnvelopedMethod(el, trusted, o)
+	return c, err
+}
+
+// verifyEnvelopedMethod is verifyEnveloped that also returns the
+// SignatureMethod URI of the signature that verified.
+func verifyEnvelopedMethod(el *node, trusted []*Cert, o *verifyOptions) (*Cert, string, error) {
 	if len(trusted) == 0 {
-		return nil, wrapf(ErrUntrustedCert, "no trusted certificates")
+		return nil, "", wrapf(ErrUntrustedCert, "no trusted certificates")
 	}
 	s, err := readSignature(el, o)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	c, err := verifySigned(el, s, trusted, o)
+	return c, s.methodID, err
+}
+
+// verifySigned checks the digest and the signature value of s, read from
+// el's enveloped signature.
+func verifySigned(el *node, s *signedInfo, trusted []*Cert, o *verifyOptions) (*Cert, error) {
 	apex := el
 	if el.parent != nil && el.parent.kind == documentNode && s.si.child(NSDSig, "Reference").attr("URI") == "" {
 		apex = el.parent
@@ -167,7 +181,7 @@ func readSignature(el *node, o *verifyOptions) (*signedInfo, error) {
 	if s.digest, ok = digestMethods[s.digestID]; !ok {
 		return nil, wrapf(ErrAlgorithm, "digest method %q", s.digestID)
 	}
-	if !o.allowSHA1 {
+	if !o.sha1Allowed() {
 		for _, alg := range []string{s.methodID, s.digestID} {
 			if strings.Contains(alg, "sha1") {
 				return nil, wrapf(ErrSHA1, "algorithm %s", alg)

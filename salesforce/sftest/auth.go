@@ -11,7 +11,14 @@ import (
 type user struct {
 	username string
 	id       string
+	// federationID is the user's FederationIdentifier (facts.go: the
+	// fake's users have their username).
+	federationID string
 }
+
+// email is the user's email address (facts.go: the fake's users have
+// their username).
+func (u *user) email() string { return u.username }
 
 type jwtClient struct {
 	username string
@@ -50,7 +57,7 @@ func (o *Org) userLocked(username string) *user {
 	if u, ok := o.auth.users[username]; ok {
 		return u
 	}
-	u := &user{username: username, id: o.nextID(prefixUser)}
+	u := &user{username: username, id: o.nextID(prefixUser), federationID: username}
 	o.auth.users[username] = u
 	o.seedUserAccessLocked(u)
 	return u

@@ -22,10 +22,15 @@
 //     grants.
 //   - GET /.well-known/samlidp.xml and /.well-known/samlidp/<app>.xml: IdP
 //     metadata naming the org default and the app's (a connected app's or an
-//     External Client App's) effective certificate.
+//     External Client App's) effective certificate, with a validUntil ten
+//     years after the download.
 //   - GET /secur/frontdoor.jsp?sid=…&retURL=… and /idp/login?app=<0sp id>:
 //     an IdP-initiated login answered with an auto-post form carrying a SAML
-//     Response signed with the app's effective certificate.
+//     Response signed with the app's effective certificate and shaped like
+//     a real org's (ssofacts.go): Response and Assertion signed with the
+//     app's samlSigningAlgoType, Audience its Entity ID, Recipient its ACS,
+//     NameID per its samlSubjectType, default attributes, and an
+//     EncryptedAssertion when it has an encryption certificate and type.
 //
 // # What the fake checks
 //

@@ -286,12 +286,10 @@ var (
 
 // SSO facts.
 const (
-	// DefaultSignInURL is where the IdP-initiated login posts the Response
-	// unless WithSignInURL names another URL: the AWS sign-in endpoint [C].
+	// DefaultSignInURL is the acsUrl of seeded apps, the AWS sign-in
+	// endpoint [C], where the auto-post form posts unless WithSignInURL
+	// names another URL.
 	DefaultSignInURL = "https://signin.aws.amazon.com/saml"
-	// DefaultAudience is the Audience of issued assertions [C], the value AWS
-	// requires.
-	DefaultAudience = "https://signin.aws.amazon.com/saml"
 
 	nameIDEmail     = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 	nameIDTransient = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"

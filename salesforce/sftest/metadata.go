@@ -241,10 +241,12 @@ func (o *Org) saveOneLocked(st *state, create bool, typ string, c *node, key *rs
 		if !ok {
 			return errorf(codeInvalidCrossRef, []string{"fullName"}, "%s", noSuchComponent("fullName", typ, name))
 		}
-		if saml := c.child("samlConfig"); saml != nil && saml.child("certificate") != nil {
-			if blk, _ := pem.Decode([]byte(saml.text("certificate"))); blk == nil || blk.Type != "CERTIFICATE" {
-				return errorf(codeFieldIntegrity, []string{"certificate"},
-					"samlConfig.certificate must be a PEM-encoded X.509 certificate")
+		for _, f := range []string{"certificate", "encryptionCertificate"} {
+			if saml := c.child("samlConfig"); saml != nil && saml.child(f) != nil {
+				if blk, _ := pem.Decode([]byte(saml.text(f))); blk == nil || blk.Type != "CERTIFICATE" {
+					return errorf(codeFieldIntegrity, []string{f},
+						"samlConfig.%s must be a PEM-encoded X.509 certificate", f)
+				}
 			}
 		}
 		app.comp, app.modified = storedComponent(c), now

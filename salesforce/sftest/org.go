@@ -52,13 +52,15 @@ func WithPageSize(n int) Option { return func(o *options) { o.pageSize = n } }
 // (JWT)-based access tokens" does.
 func WithJWTAccessTokens() Option { return func(o *options) { o.jwtTokens = true } }
 
-// WithSignInURL sets the URL IdP-initiated logins post the SAML Response to
-// and the Response's Destination and Recipient. By default it is the app's
-// samlConfig acsUrl (DefaultSignInURL for seeded apps).
+// WithSignInURL sets the URL the auto-post form of an IdP-initiated login
+// posts the SAML Response to (a fake AWS sign-in, say). By default it is
+// the app's samlConfig acsUrl (DefaultSignInURL for seeded apps). The
+// Response's Destination and Recipient stay the app's acsUrl, as a real
+// org writes them.
 func WithSignInURL(u string) Option { return func(o *options) { o.signInURL = u } }
 
-// WithAudience sets the Audience of issued assertions (default
-// DefaultAudience).
+// WithAudience sets the Audience of every issued assertion (default: the
+// app's Entity ID, its samlConfig entityUrl, as a real org writes it).
 func WithAudience(aud string) Option { return func(o *options) { o.audience = aud } }
 
 // WithUsername sets the username of the org's seeded user, the user access
@@ -207,7 +209,6 @@ func New(opts ...Option) *Org {
 		opts: options{
 			clock:    time.Now,
 			pageSize: defaultPageSize,
-			audience: DefaultAudience,
 		},
 		faults:   map[string][]*pendingFault{},
 		keyIndex: map[int]int{},

@@ -215,6 +215,8 @@ func TestUpdateErrors(t *testing.T) {
 			`</metadata>`, "INVALID_CROSS_REFERENCE_KEY"},
 		"saml certificate not PEM": {strings.Replace(appUpdate("ACME_Voice_Connected_App", ""),
 			"<entityUrl>", "<certificate>IdP_Cert_2025</certificate><entityUrl>", 1), "FIELD_INTEGRITY_EXCEPTION"},
+		"encryption certificate not PEM": {strings.Replace(appUpdate("ACME_Voice_Connected_App", ""),
+			"<entityUrl>", "<encryptionCertificate>IdP_Cert_2025</encryptionCertificate><entityUrl>", 1), "FIELD_INTEGRITY_EXCEPTION"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package sftest
 
 import (
-	"crypto/rsa"
 	"encoding/base64"
 	"html/template"
 	"net/http"
@@ -20,6 +19,7 @@ func (o *Org) metadataDoc(cert *samlmeta.Cert) ([]byte, error) {
 			{Binding: samlmeta.BindingHTTPRedirect, Location: o.URL() + "/idp/endpoint/HttpRedirect"},
 		},
 		Certificates: []*samlmeta.Cert{cert},
+		ValidUntil:   o.now().Add(metadataValidity),
 	})
 }
 
@@ -152,12 +152,11 @@ func (o *Org) handleIdPLogin(w http.ResponseWriter, r *http.Request) {
 	if o.refuseAppAccess(w, loginID, u) {
 		return
 	}
-	spec, key, cert, status, msg := o.loginSpec(loginID, u)
+	spec, action, key, cert, status, msg := o.loginSpec(loginID, u)
 	if status != 0 {
 		http.Error(w, msg, status)
 		return
 	}
-	spec.IssueInstant = o.now()
 	resp, err := samlmeta.IssueResponse(spec, key, cert)
 	if err != nil {
 		http.Error(w, "signing failed: "+err.Error(), http.StatusInternalServerError)
@@ -166,47 +165,10 @@ func (o *Org) handleIdPLogin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html;charset=UTF-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = postForm.Execute(w, map[string]string{
-		"Action":       spec.Destination,
+		"Action":       action,
 		"SAMLResponse": base64.StdEncoding.EncodeToString(resp),
 		"RelayState":   r.URL.Query().Get("RelayState"),
 	})
-}
-
-// loginSpec prepares the Response of an IdP-initiated login, or an HTTP
-// status and message when the login cannot happen.
-func (o *Org) loginSpec(loginID string, u *user) (samlmeta.ResponseSpec, *rsa.PrivateKey, *samlmeta.Cert, int, string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	app := o.st.samlAppByLoginID(loginID) // a connected app, or an ECA shown as one
-	if app == nil {
-		return samlmeta.ResponseSpec{}, nil, nil, http.StatusNotFound, "No connected app has login id " + loginID
-	}
-	saml := app.comp.child("samlConfig")
-	if saml == nil {
-		return samlmeta.ResponseSpec{}, nil, nil, http.StatusBadRequest, "SAML is not enabled for " + app.name
-	}
-	cert, ok := o.st.certs[o.st.effectiveCert(app)]
-	if !ok || !o.st.idpEnabled {
-		return samlmeta.ResponseSpec{}, nil, nil, http.StatusBadRequest, "The identity provider is not enabled"
-	}
-	dest := o.opts.signInURL
-	if dest == "" {
-		dest = saml.text("acsUrl")
-	}
-	spec := samlmeta.ResponseSpec{
-		Issuer:       o.URL(),
-		Destination:  dest,
-		Audience:     o.opts.audience,
-		NameID:       u.username,
-		NameIDFormat: nameIDFormat(saml.text("samlNameIdFormat")),
-		SignResponse: true,
-	}
-	for _, a := range app.comp.all("attributes") {
-		if v, ok := o.evalFormula(a.text("formula"), u); ok {
-			spec.Attributes = append(spec.Attributes, samlmeta.Attribute{Name: a.text("key"), Values: []string{v}})
-		}
-	}
-	return spec, cert.key, cert.cert, 0, ""
 }
 
 // evalFormula evaluates the custom attribute formulas the fake understands:

@@ -81,13 +81,13 @@ func TestIdPLoginFollowsTheAppCertificate(t *testing.T) {
 	a, err := samlmeta.VerifyResponseWithMetadata([]byte(resp), appMD, clock)
 	require.NoError(t, err)
 	assert.Equal(t, o.URL(), a.Issuer)
-	assert.Equal(t, DefaultAudience, a.Audience)
+	assert.Equal(t, "Beta", a.Audience, "the app's Entity ID")
 	assert.Equal(t, DefaultSignInURL, a.Destination)
-	assert.Equal(t, o.Username(), a.NameID)
+	assert.Regexp(t, "^[0-9a-f]{32}$", a.NameID, "the seeded apps' subject is PersistentId")
 	assert.Equal(t, samlmeta.NameIDFormatPersistent, a.NameIDFormat)
 	assert.Equal(t, []string{"arn:aws:iam::210987654321:role/Beta-SAMLRole,arn:aws:iam::210987654321:saml-provider/SalesforceVoiceIdp_00D"}, a.Roles)
 	assert.Equal(t, o.Username(), a.RoleSessionName)
-	assert.True(t, a.ResponseSigned)
+	assert.True(t, a.ResponseSigned && a.AssertionSigned)
 	assert.Equal(t, certs[0].SHA256, a.SignedBy.SHA256)
 
 	// The admin pins another certificate: the app's document and signature
@@ -118,7 +118,8 @@ func TestIdPLoginOptionsAndRefusals(t *testing.T) {
 		samlmeta.WithClock(func() time.Time { return fixedNow }))
 	require.NoError(t, err)
 	assert.Equal(t, "urn:amazon:webservices", a.Audience)
-	assert.Equal(t, "http://127.0.0.1:9/saml", a.Destination)
+	assert.Equal(t, DefaultSignInURL, a.Destination, "the form posts elsewhere; the Response names the app's ACS")
+	assert.Equal(t, DefaultSignInURL, a.Recipient)
 	assert.Empty(t, a.Roles, "no Role attribute seeded")
 
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
