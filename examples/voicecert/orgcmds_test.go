@@ -269,7 +269,7 @@ func TestRotateIfExpiringWithin(t *testing.T) {
 
 // requireSandboxRotated checks that exactly one new certificate was made
 // and that the org, every app and every IAM document now use only it.
-func requireSandboxRotated(t *testing.T, w *sandbox.World, before sandbox.State) {
+func requireSandboxRotated(t *testing.T, w *sandbox.World, before sandbox.Snapshot) {
 	t.Helper()
 	after := w.Snapshot()
 	require.Len(t, after.Org.Certificates, len(before.Org.Certificates)+1)

@@ -369,21 +369,18 @@ func (w *World) PlayAdmin(_ context.Context, req rotation.ManualRequest) error {
 	return nil
 }
 
-// State is everything a rotation may change in the world.
-type State struct {
+// Snapshot is everything a rotation may change in the world, comparable
+// with assert.Equal.
+type Snapshot struct {
+	// Org is the fake org's signing configuration.
 	Org sftest.Snapshot
-	// IAM maps each provider ARN to its stored document, as a string so
-	// that assert.Equal prints a readable difference.
+	// IAM maps each SAML provider's ARN to its stored document.
 	IAM map[string]string
 }
 
 // Snapshot returns the world's state.
-func (w *World) Snapshot() State {
-	s := State{Org: w.Org.Snapshot(), IAM: map[string]string{}}
-	for arn, doc := range w.IAM.Snapshot() {
-		s.IAM[arn] = string(doc)
-	}
-	return s
+func (w *World) Snapshot() Snapshot {
+	return Snapshot{Org: w.Org.Snapshot(), IAM: w.IAM.Snapshot()}
 }
 
 // accountID is the i-th account's id: 111111111111 to 999999999999 for the

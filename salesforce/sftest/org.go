@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -368,7 +369,8 @@ func (o *Org) FollowDefault(appName string) error {
 	return nil
 }
 
-// Snapshot is the org's signing configuration at one moment.
+// Snapshot is the org's signing configuration at one moment, comparable
+// with assert.Equal. rotationtest.IdPSnapshot has the same fields.
 type Snapshot struct {
 	// DefaultCertificate is IdentityProviderSettings.certificateName.
 	DefaultCertificate string
@@ -378,8 +380,8 @@ type Snapshot struct {
 	// AppCertificates maps each connected app's name to the name of the
 	// certificate it signs with ("" when it follows a default that is unset).
 	AppCertificates map[string]string
-	// Pinned lists the apps that name their own certificate.
-	Pinned map[string]bool
+	// Pinned lists the apps that name their own certificate, sorted.
+	Pinned []string
 }
 
 // Snapshot returns a copy of the org's signing configuration.
@@ -390,15 +392,17 @@ func (o *Org) Snapshot() Snapshot {
 		DefaultCertificate: o.st.idpCert,
 		Certificates:       map[string]string{},
 		AppCertificates:    map[string]string{},
-		Pinned:             map[string]bool{},
 	}
 	for n, c := range o.st.certs {
 		s.Certificates[n] = c.cert.SHA256
 	}
 	for n, a := range o.st.apps {
 		s.AppCertificates[n] = o.st.effectiveCert(a)
-		s.Pinned[n] = a.pinned != ""
+		if a.pinned != "" {
+			s.Pinned = append(s.Pinned, n)
+		}
 	}
+	slices.Sort(s.Pinned)
 	return s
 }
 
