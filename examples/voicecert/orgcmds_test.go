@@ -40,7 +40,7 @@ func sandboxEnv(t *testing.T, o sandbox.Options) *sandbox.World {
 	require.NoError(t, err)
 	t.Cleanup(w.Close)
 	var env bytes.Buffer
-	require.NoError(t, writeSandboxEnv(&env, w, t.TempDir()))
+	require.NoError(t, writeSandboxEnv(&env, w, nil, t.TempDir()))
 	setExports(t, env.String())
 	return w
 }
