@@ -46,7 +46,7 @@ func sandboxEnv(t *testing.T, o sandbox.Options) *sandbox.World {
 }
 
 // setExports applies `export K='V'` lines with t.Setenv.
-func setExports(t *testing.T, lines string) {
+func setExports(t testing.TB, lines string) {
 	t.Helper()
 	for _, line := range strings.Split(strings.TrimSpace(lines), "\n") {
 		kv, ok := strings.CutPrefix(line, "export ")

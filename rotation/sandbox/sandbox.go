@@ -1,9 +1,3 @@
-// Package sandbox starts a whole voicecert world on loopback: a fake
-// Salesforce org (sftest) and a fake AWS IAM (iamtest) seeded with Amazon
-// Connect contact centers in several AWS accounts, and the real salesforce
-// and aws backends wired to them. The demo, the sandbox command and the
-// evidence tests all use it, so they exercise the same real code paths a
-// rotation of a real org does, over real HTTP.
 package sandbox
 
 import (
