@@ -17,9 +17,10 @@ import (
 // startSandbox is the whole setup of a test on the public test kit: a fake
 // org and a fake IAM over loopback HTTP, seeded with three contact centers
 // in two AWS accounts (one app pinned), the real backends wired to them,
-// and the tool's renewer on them. Counted honestly, setup is the 8 lines
-// of this function's body (the test kit needs no hand-written seeding,
-// trust policy or relying party).
+// and the tool's renewer on them. Counted honestly, setup is these 9
+// lines, signature and brace included, 7 in the body (the test kit needs
+// no hand-written seeding, trust policy or relying party), plus the
+// one-line everything option below for tests that want a renewal due.
 func startSandbox(t *testing.T, id string) (*sandbox.World, mocktesting.OrgRenewer) {
 	t.Helper()
 	w, err := sandbox.Start(t.Context(), sandbox.Options{})
