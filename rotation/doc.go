@@ -42,7 +42,11 @@
 // A rotation that stopped without rolling back (the process died) is taken
 // over with [Rotator.Resume] from its [JournalRecord]: [ResumeContinue]
 // applies the remaining steps, [ResumeRollback] undoes every step done or in
-// progress.
+// progress. [Resume] and [RollBack] do the same from a [Journal] with a
+// tool's own steps in any order, custom ones included, matched to the
+// journal's by name: a tool that added steps recovers its rotations with
+// them, and one that lacks a step can still roll back when that step has
+// nothing to undo.
 //
 // # The org plan
 //
