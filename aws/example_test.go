@@ -217,3 +217,22 @@ func ExampleRelyingParty_JudgeSignIn() {
 	// accepted
 	// rejected: InvalidIdentityToken true
 }
+
+// Build the relying party of every account the discovered contact centers
+// use (what IdentityProvider.ContactCenters returns); against AWS, pass
+// aws.ProfileConfigs(map[string]string{"123456789012": "prod"}).
+func ExampleNewMultiFromContactCenters() {
+	srv, cfg := sandbox()
+	defer srv.Close()
+	ccs := []rotation.ContactCenter{{Name: "Support", Trust: rotation.TrustRef{
+		Account: "123456789012", ARN: "arn:aws:iam::123456789012:saml-provider/SalesforceServiceVoiceIdp"}}}
+	m, err := aws.NewMultiFromContactCenters(context.Background(), ccs,
+		func(_ context.Context, account string) (awssdk.Config, error) { return cfg, nil })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	snap, err := m.Trust(context.Background(), ccs[0].Trust)
+	fmt.Println(m.Accounts(), snap.Ref.Account, len(snap.Document) > 0, err)
+	// Output: [123456789012] 123456789012 true <nil>
+}

@@ -42,13 +42,9 @@ func (m Multi) Accounts() []string { return slices.Sorted(maps.Keys(m)) }
 
 // For returns the RelyingParty of ref's account.
 func (m Multi) For(ref rotation.TrustRef) (*RelyingParty, error) {
-	account := ref.Account
-	if account == "" {
-		a, err := parseARN(ref.ARN, "saml-provider/")
-		if err != nil {
-			return nil, invalidRef(ref, err.Error())
-		}
-		account = a.account
+	account, err := trustAccount(ref)
+	if err != nil {
+		return nil, err
 	}
 	rp, ok := m[account]
 	if !ok {

@@ -137,7 +137,7 @@ func TestSetTrustNotPropagated(t *testing.T) {
 	// IAM took the update; nothing else changed and nothing was sent again.
 	assert.Equal(t, 1, e.srv.CallCount("UpdateSAMLProvider"))
 	assert.Equal(t, doc(0, 1), e.srv.Document(e.ref.ARN))
-	assert.Equal(t, before[other], e.srv.Document(other))
+	assert.Equal(t, before[other], string(e.srv.Document(other)))
 	assert.Len(t, e.srv.Snapshot(), 2)
 	for _, c := range e.srv.Calls() {
 		assert.Contains(t, []string{"GetSAMLProvider", "UpdateSAMLProvider"}, c.Op)

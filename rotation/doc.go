@@ -42,7 +42,11 @@
 // A rotation that stopped without rolling back (the process died) is taken
 // over with [Rotator.Resume] from its [JournalRecord]: [ResumeContinue]
 // applies the remaining steps, [ResumeRollback] undoes every step done or in
-// progress.
+// progress. [Resume] and [RollBack] do the same from a [Journal] with a
+// tool's own steps in any order, custom ones included, matched to the
+// journal's by name: a tool that added steps recovers its rotations with
+// them, and one that lacks a step can still roll back when that step has
+// nothing to undo.
 //
 // # The org plan
 //
@@ -135,6 +139,24 @@
 // Resume finishes the rollback once the service answers. A step retried because IAM does not serve a change yet, or
 // because verification disagrees, sends its requests again, each with the
 // backend's attempts.
+//
+// # Option order
+//
+// Both option styles, [Option] for [New] and [OrgOption] for [NewOrgPlan],
+// start from the defaults and apply the options in the order given, so an
+// option overrides the defaults and every earlier option that sets the same
+// thing: New(steps, WithManualTimeout(time.Minute), WithManualTimeout(time.Hour))
+// waits an hour. Three kinds of option add instead of replacing:
+// [WithObserver] (every observer is called, in the order added),
+// [WithStepBefore] and [WithStepAfter] (hooks apply in the order given, so
+// one may anchor on an earlier one), and [WithContactCenters] (the names
+// of every call are in scope). [WithLocker] replaces both the locker and
+// its keys. [WithOrgClock] replaces only what it is given (a nil clock or
+// sleep keeps the earlier one). An invalid Option makes New fail even when
+// a later one would override it; an OrgOption is checked on the result, so
+// only the final value counts. [OrgOptionsFrom] returns a journaled plan's
+// options first: options appended after them (a logger, a clock, a
+// history) override them.
 //
 // # Known limits
 //

@@ -2,6 +2,8 @@ package rotation
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -37,21 +39,63 @@ const (
 )
 
 // Event is one observable moment of a rotation. Events never carry a secret.
+//
+// An Event marshals to JSON with stable camelCase names, the same as the
+// attributes of its log record where both exist: type, rotationId, step,
+// time, attempt, rollback, error (Err's message; an error does not
+// marshal itself), message and manual. Empty fields are left out, except
+// type and time.
 type Event struct {
-	Type EventType
+	Type EventType `json:"type"`
 	// RotationID is the State's ID.
-	RotationID string
+	RotationID string `json:"rotationId,omitempty"`
 	// Step is the step concerned; empty for rotation-level events.
-	Step string
-	Time time.Time
+	Step string    `json:"step,omitempty"`
+	Time time.Time `json:"time"`
 	// Attempt counts the attempts of the step's Apply or Rollback, from 1.
-	Attempt int
+	Attempt int `json:"attempt,omitempty"`
 	// Rollback reports that the event concerns a Rollback.
-	Rollback bool
-	Err      error
-	Message  string
+	Rollback bool `json:"rollback,omitempty"`
+	// Err is the failure an event reports; in JSON, its message as
+	// "error".
+	Err     error  `json:"-"`
+	Message string `json:"message,omitempty"`
 	// Manual is set on EventWaiting.
-	Manual *ManualRequest
+	Manual *ManualRequest `json:"manual,omitempty"`
+}
+
+// eventJSON is an Event as it marshals: its tagged fields, and Err as a
+// message.
+type eventJSON struct {
+	plainEvent
+	Error string `json:"error,omitempty"`
+}
+
+// plainEvent is an Event without its JSON methods.
+type plainEvent Event
+
+// MarshalJSON writes e with the names documented on [Event], Err as its
+// message.
+func (e Event) MarshalJSON() ([]byte, error) {
+	j := eventJSON{plainEvent: plainEvent(e)}
+	if e.Err != nil {
+		j.Error = e.Err.Error()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; the error comes back as an
+// error with the same message.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var j eventJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*e = Event(j.plainEvent)
+	if j.Error != "" {
+		e.Err = errors.New(j.Error)
+	}
+	return nil
 }
 
 // Observer receives every event of a rotation, synchronously, in order. An

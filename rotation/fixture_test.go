@@ -72,10 +72,10 @@ func (w *world) applied(t *testing.T, initial worldSnapshot, newCert string) wor
 	c, ok := w.idp.Certificate(newCert)
 	require.True(t, ok, "new certificate %s exists", newCert)
 	want := worldSnapshot{IdP: rotationtest.IdPSnapshot{
-		Default:      newCert,
-		Certificates: map[string]string{newCert: c.SHA256},
-		Apps:         map[string]string{ccEast.App.Name: newCert, ccWest.App.Name: newCert},
-		Pinned:       initial.IdP.Pinned,
+		DefaultCertificate: newCert,
+		Certificates:       map[string]string{newCert: c.SHA256},
+		AppCertificates:    map[string]string{ccEast.App.Name: newCert, ccWest.App.Name: newCert},
+		Pinned:             initial.IdP.Pinned,
 	}, RP: map[string]string{}}
 	for n, fp := range initial.IdP.Certificates {
 		want.IdP.Certificates[n] = fp

@@ -122,7 +122,7 @@ func TestOrgPlanCleanupKeepsACertificateInUse(t *testing.T) {
 	require.NoError(t, w.rotator(t, plan).Run(context.Background(), plan.NewState("keep")))
 	snap := w.snapshot()
 	assert.Contains(t, snap.IdP.Certificates, "Old_Cert", "still used by West")
-	assert.Equal(t, "Old_Cert", snap.IdP.Apps[orgWest.App.Name])
+	assert.Equal(t, "Old_Cert", snap.IdP.AppCertificates[orgWest.App.Name])
 }
 
 // The invariant on the model: a change that would leave an app signing

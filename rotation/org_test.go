@@ -110,8 +110,8 @@ func requireRotated(t *testing.T, w *orgWorld, initial worldSnapshot, st *rotati
 	t.Helper()
 	snap := w.snapshot()
 	newName := rotation.CertificateName(st.ID)
-	require.Equal(t, newName, snap.IdP.Default)
-	for app, cert := range snap.IdP.Apps {
+	require.Equal(t, newName, snap.IdP.DefaultCertificate)
+	for app, cert := range snap.IdP.AppCertificates {
 		assert.Equal(t, newName, cert, "app %s", app)
 	}
 	for name, fp := range initial.IdP.Certificates {
@@ -270,8 +270,8 @@ func TestOrgPlanScope(t *testing.T) {
 		st := plan.NewState("s")
 		require.NoError(t, w.rotator(t, plan).Run(context.Background(), st))
 		snap := w.snapshot()
-		assert.Equal(t, "West_Cert", snap.IdP.Apps[orgWest.App.Name])
-		assert.Equal(t, st.New.Name, snap.IdP.Apps[orgNorth.App.Name])
+		assert.Equal(t, "West_Cert", snap.IdP.AppCertificates[orgWest.App.Name])
+		assert.Equal(t, st.New.Name, snap.IdP.AppCertificates[orgNorth.App.Name])
 	})
 	t.Run("app without trust", func(t *testing.T) {
 		w := newOrgWorld(t)

@@ -131,11 +131,22 @@ func (e *ManualGateError) Unwrap() []error { return []error{e.Manual, e.Err} }
 type PlanMismatchError struct {
 	Journal []string
 	Plan    []string
+	// Missing lists the journal's steps that [Resume] or [RollBack] needs
+	// and was not given; Unknown the steps given that the journal does not
+	// name.
+	Missing, Unknown []string
 }
 
 func (e *PlanMismatchError) Error() string {
-	return fmt.Sprintf("%v: journal has steps [%s], plan has [%s]", ErrPlanMismatch,
+	msg := fmt.Sprintf("%v: journal has steps [%s], plan has [%s]", ErrPlanMismatch,
 		strings.Join(e.Journal, " "), strings.Join(e.Plan, " "))
+	if len(e.Missing) > 0 {
+		msg += fmt.Sprintf("; steps the journal needs and were not given: %s (resume with the tool that added them)", strings.Join(e.Missing, ", "))
+	}
+	if len(e.Unknown) > 0 {
+		msg += "; steps the journal does not name: " + strings.Join(e.Unknown, ", ")
+	}
+	return msg
 }
 
 // Is makes errors.Is(err, ErrPlanMismatch) true.

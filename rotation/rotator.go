@@ -86,23 +86,26 @@ func (r *Rotator) stepNames() []string {
 // ManualRequest asks a person for a change only they can make. The Rotator
 // passes it to the confirmation callback (see [WithConfirm]) and in the
 // EventWaiting event.
+//
+// In JSON (an [Event]'s "manual") its names are camelCase; timeout is in
+// nanoseconds, as a time.Duration marshals.
 type ManualRequest struct {
 	// Step is the step waiting.
-	Step         string
-	Action       string
-	Instructions string
+	Step         string `json:"step"`
+	Action       string `json:"action"`
+	Instructions string `json:"instructions,omitempty"`
 	// App and Certificate say which app must be set to which certificate,
 	// when the step knows.
-	App         AppRef
-	Certificate string
+	App         AppRef `json:"app"`
+	Certificate string `json:"certificate,omitempty"`
 	// Changes lists every app change asked for (App and Certificate are
 	// the first of them).
-	Changes []AppChange
+	Changes []AppChange `json:"changes,omitempty"`
 	// Rollback reports that the change undoes an earlier one.
-	Rollback bool
+	Rollback bool `json:"rollback,omitempty"`
 	// Timeout bounds the wait; Deadline is when it ends.
-	Timeout  time.Duration
-	Deadline time.Time
+	Timeout  time.Duration `json:"timeout,omitempty"`
+	Deadline time.Time     `json:"deadline"`
 }
 
 // Run applies every step to s in order. On failure it rolls back (see

@@ -179,7 +179,7 @@ func TestManualGate(t *testing.T) {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		require.NoError(t, mae.Wait(wctx))
-		assert.False(t, sb.org.Snapshot().Pinned[sb.pinned.Name])
+		assert.NotContains(t, sb.org.Snapshot().Pinned, sb.pinned.Name)
 	})
 }
 

@@ -205,13 +205,15 @@ func (s *Server) Tags(arn string) map[string]string {
 	return out
 }
 
-// Snapshot returns a copy of every stored document by provider ARN.
-func (s *Server) Snapshot() map[string][]byte {
+// Snapshot returns every stored document by provider ARN, as a string so
+// that assert.Equal prints a readable difference (the type of
+// rotationtest.RelyingParty's Snapshot).
+func (s *Server) Snapshot() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string][]byte, len(s.providers))
+	out := make(map[string]string, len(s.providers))
 	for arn, p := range s.providers {
-		out[arn] = clone(p.doc)
+		out[arn] = string(p.doc)
 	}
 	return out
 }

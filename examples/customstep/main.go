@@ -177,7 +177,7 @@ func run(ctx context.Context, out io.Writer, windowSpec, zone string) error {
 		return err
 	}
 	fmt.Fprintf(out, "Rotated: org default is now %s (%s); notification %s.\n",
-		o.idp.Snapshot().Default, st.New.SHA256, st.Value(ValueNotify))
+		o.idp.Snapshot().DefaultCertificate, st.New.SHA256, st.Value(ValueNotify))
 	for _, m := range hook.Messages() {
 		fmt.Fprintf(out, "Webhook received: %s\n", m.Text)
 	}

@@ -66,7 +66,7 @@ func runAt(t *testing.T, o *org, at time.Time, notifier *Notifier, obs rotation.
 func requireRotated(t *testing.T, o *org, st *rotation.State) {
 	t.Helper()
 	snap := o.snapshot()
-	require.Equal(t, rotation.CertificateName(st.ID), snap.IdP.Default)
+	require.Equal(t, rotation.CertificateName(st.ID), snap.IdP.DefaultCertificate)
 	require.Len(t, snap.RP, len(contactCenters))
 	for arn, doc := range snap.RP {
 		fps, err := rotationtest.MetadataFingerprints([]byte(doc))

@@ -14,6 +14,9 @@
 // test if that method is called, which proves the check never changes
 // anything. The fakes of rotation/rotationtest are better for behaviour: the
 // runnable example renews a fake org end to end.
+// The public test kit rotation/sandbox goes one step further: its test
+// (sandbox_test.go) renews an org of the fake Salesforce and fake IAM over
+// HTTP through the real backends, with a few lines of setup.
 //
 // # Known unknowns
 //

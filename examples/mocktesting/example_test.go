@@ -56,7 +56,7 @@ func ExampleRenewIfDue() {
 		_, left, _ := strings.Cut(rest, ", ")
 		fmt.Println("due:", cert, "expires", left)
 	}
-	fmt.Println("renewed:", d.Renewed, "- org default now:", idp.Snapshot().Default)
+	fmt.Println("renewed:", d.Renewed, "- org default now:", idp.Snapshot().DefaultCertificate)
 	// Output:
 	// due: org default: certificate SCV_IdP_2025 expires in 20 days
 	// renewed: true - org default now: voicecert_nightly1

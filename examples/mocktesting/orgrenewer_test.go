@@ -26,11 +26,11 @@ func TestOrgRenewerRotatesTheOrg(t *testing.T) {
 		Renew(context.Background()))
 
 	snap := idp.Snapshot()
-	require.Contains(t, []string{before, today()}, snap.Default, "the default ID is the UTC date")
+	require.Contains(t, []string{before, today()}, snap.DefaultCertificate, "the default ID is the UTC date")
 	for arn, doc := range rp.Snapshot() {
 		fps, err := rotationtest.MetadataFingerprints([]byte(doc))
 		require.NoError(t, err)
-		assert.Equal(t, []string{snap.Certificates[snap.Default]}, fps, "trust %s", arn)
+		assert.Equal(t, []string{snap.Certificates[snap.DefaultCertificate]}, fps, "trust %s", arn)
 		assert.NotContains(t, fps, old.SHA256)
 	}
 }

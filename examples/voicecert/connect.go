@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -203,49 +201,33 @@ func (c *connection) relyingParty(ctx context.Context, idp rotation.IdentityProv
 	if err != nil {
 		return nil, err
 	}
-	var rps []*aws.RelyingParty
-	seen := map[string]bool{}
-	for _, cc := range ccs {
-		acct := cc.Trust.Account
-		if acct == "" || seen[acct] {
-			continue
-		}
-		seen[acct] = true
-		opts := []func(*awsconfig.LoadOptions) error{
-			awsconfig.WithHTTPClient(newAWSHTTPClient(time.Duration(c.connectTimeout), time.Duration(c.timeout))),
-			awsconfig.WithRetryer(func() awssdk.Retryer {
-				return retry.NewStandard(func(o *retry.StandardOptions) {
-					o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(noRetryOfNetworkError)}, o.Retryables...)
-				})
-			}),
-		}
-		if p := profiles[acct]; p != "" {
-			opts = append(opts, awsconfig.WithSharedConfigProfile(p))
-		}
-		cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	load := aws.ProfileConfigs(profiles,
+		awsconfig.WithHTTPClient(newAWSHTTPClient(time.Duration(c.connectTimeout), time.Duration(c.timeout))),
+		awsconfig.WithRetryer(func() awssdk.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(noRetryOfNetworkError)}, o.Retryables...)
+			})
+		}))
+	c.awsAccounts = map[string]awsAccount{}
+	m, err := aws.NewMultiFromContactCenters(ctx, ccs, func(ctx context.Context, acct string) (awssdk.Config, error) {
+		cfg, err := load(ctx, acct)
 		if err != nil {
-			return nil, fmt.Errorf("AWS configuration for account %s: %w", acct, err)
-		}
-		if c.awsAccounts == nil {
-			c.awsAccounts = map[string]awsAccount{}
+			return cfg, err
 		}
 		c.awsAccounts[acct] = awsAccount{cfg: cfg, profile: profiles[acct]}
 		cfg.HTTPClient = withTimeout(cfg.HTTPClient, "AWS IAM", time.Duration(c.connectTimeout), time.Duration(c.timeout))
-		if cfg.Region == "" {
-			cfg.Region = "us-east-1" // IAM is global; the SDK still wants a region.
-		}
-		rps = append(rps, aws.New(cfg, func(o *aws.Options) { o.Account = acct; o.Logger = log }))
+		return cfg, nil
+	}, func(o *aws.Options) { o.Logger = log })
+	if err != nil {
+		return nil, err
 	}
 	for acct := range profiles {
-		if !seen[acct] {
+		if _, ok := m[acct]; !ok {
 			return nil, usageErr(fmt.Errorf("--aws-profile %s=%s: no contact center of the org is in AWS account %s (accounts in use: %s)",
-				acct, profiles[acct], acct, strings.Join(slices.Sorted(maps.Keys(seen)), ", ")))
+				acct, profiles[acct], acct, strings.Join(m.Accounts(), ", ")))
 		}
 	}
-	if len(rps) == 0 {
-		return nil, errors.New("no contact center names an AWS account (no Role attribute on any connected app)")
-	}
-	return aws.NewMulti(rps...)
+	return m, nil
 }
 
 // noRetryOfNetworkError stops the AWS SDK from retrying what cannot succeed

@@ -40,13 +40,13 @@ func sandboxEnv(t *testing.T, o sandbox.Options) *sandbox.World {
 	require.NoError(t, err)
 	t.Cleanup(w.Close)
 	var env bytes.Buffer
-	require.NoError(t, writeSandboxEnv(&env, w, t.TempDir()))
+	require.NoError(t, writeSandboxEnv(&env, w, nil, t.TempDir()))
 	setExports(t, env.String())
 	return w
 }
 
 // setExports applies `export K='V'` lines with t.Setenv.
-func setExports(t *testing.T, lines string) {
+func setExports(t testing.TB, lines string) {
 	t.Helper()
 	for _, line := range strings.Split(strings.TrimSpace(lines), "\n") {
 		kv, ok := strings.CutPrefix(line, "export ")
@@ -269,7 +269,7 @@ func TestRotateIfExpiringWithin(t *testing.T) {
 
 // requireSandboxRotated checks that exactly one new certificate was made
 // and that the org, every app and every IAM document now use only it.
-func requireSandboxRotated(t *testing.T, w *sandbox.World, before sandbox.State) {
+func requireSandboxRotated(t *testing.T, w *sandbox.World, before sandbox.Snapshot) {
 	t.Helper()
 	after := w.Snapshot()
 	require.Len(t, after.Org.Certificates, len(before.Org.Certificates)+1)

@@ -99,7 +99,7 @@ func (p *progress) Observe(_ context.Context, e rotation.Event) {
 // reminder after, then a countdown.
 func (p *progress) manual(step string, m *rotation.ManualRequest, attrs []any) {
 	key := fmt.Sprintf("%s\x00%s\x00%t", step, m.Action, m.Rollback)
-	attrs = append(attrs, "action", m.Action, "deadline", m.Deadline.UTC().Format(time.RFC3339))
+	attrs = append(attrs, "action", m.Action, "deadline", m.Deadline.UTC().Format(time.RFC3339), "changes", m.Changes)
 	if !p.shown[key] {
 		p.shown[key] = true
 		p.con.say("step.waiting", fmt.Sprintf("⏸ %-10s waiting for a person (up to %s): %s\n%s", step, formatDuration(m.Timeout), m.Action, indent(m.Instructions)),

@@ -50,8 +50,18 @@ func (a *app) newResumeCmd(mode rotation.ResumeMode) *cobra.Command {
 			if spec.lockDir == "" {
 				spec.lockDir = filepath.Join(filepath.Dir(journal), "locks")
 			}
-			return a.runRotation(ctx, b, plan, spec,
-				func(ctx context.Context, r *rotation.Rotator) error { return r.Resume(ctx, rec, mode) }, rec.State, res)
+			finish := rotation.Resume
+			if mode == rotation.ResumeRollback {
+				finish = rotation.RollBack
+			}
+			// The journal's steps are matched by name: a journal of a tool
+			// with steps of its own rolls back here when those have nothing
+			// to undo. The record loaded above is the one resumed, so that
+			// its State is the one reported.
+			j := loadedJournal{Journal: rotation.FileJournal(journal), rec: rec}
+			return a.runRotation(ctx, b, plan, spec, func(ctx context.Context, steps []rotation.Step, opts []rotation.Option) error {
+				return finish(ctx, j, steps, opts...)
+			}, rec.State, res)
 		},
 	}
 	addJSON(cmd)
@@ -60,3 +70,11 @@ func (a *app) newResumeCmd(mode rotation.ResumeMode) *cobra.Command {
 	_ = cmd.MarkFlagRequired("journal")
 	return cmd
 }
+
+// loadedJournal is a file journal whose record was loaded already.
+type loadedJournal struct {
+	rotation.Journal
+	rec *rotation.JournalRecord
+}
+
+func (j loadedJournal) Load(context.Context) (*rotation.JournalRecord, error) { return j.rec, nil }

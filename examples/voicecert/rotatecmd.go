@@ -108,7 +108,13 @@ says so and asks; with --yes it refuses unless --force.`,
 			if spec.lockDir == "" {
 				spec.lockDir = filepath.Join(journalDir, "locks")
 			}
-			return a.runRotation(ctx, b, plan, spec, func(ctx context.Context, r *rotation.Rotator) error { return r.Run(ctx, st) }, st, res)
+			return a.runRotation(ctx, b, plan, spec, func(ctx context.Context, steps []rotation.Step, opts []rotation.Option) error {
+				r, err := rotation.New(steps, opts...)
+				if err != nil {
+					return err
+				}
+				return r.Run(ctx, st)
+			}, st, res)
 		},
 	}
 	addJSON(cmd)

@@ -72,11 +72,11 @@ func (e *leftAppliedError) Error() string {
 }
 func (e *leftAppliedError) Unwrap() error { return e.err }
 
-// runRotation runs do with a Rotator of plan, its journal, locks and
-// progress; on an interrupt it lets the rollback finish within the grace
+// runRotation runs do with plan's steps and the Rotator options of its
+// journal, locks and progress; on an interrupt it lets the rollback finish within the grace
 // period, and a second interrupt stops it. It prints the outcome once.
 func (a *app) runRotation(ctx context.Context, b *backends, plan *rotation.OrgPlan, spec runSpec,
-	do func(context.Context, *rotation.Rotator) error, st *rotation.State, res *runResult) error {
+	do func(context.Context, []rotation.Step, []rotation.Option) error, st *rotation.State, res *runResult) error {
 	keys, err := plan.LockKeys(ctx)
 	if err != nil {
 		return err
@@ -103,14 +103,10 @@ func (a *app) runRotation(ctx context.Context, b *backends, plan *rotation.OrgPl
 	if a.logLevelSet {
 		opts = append(opts, rotation.WithLogger(rotatorLogger(b.log, spec.mode)))
 	}
-	r, err := rotation.New(plan.Steps(), opts...)
-	if err != nil {
-		return err
-	}
 	res.RotationID, res.Journal = st.ID, spec.journal
 	start := a.now()
 	done := make(chan error, 1)
-	go func() { done <- do(ctx, r) }()
+	go func() { done <- do(ctx, plan.Steps(), opts) }()
 	var stopped string
 	select {
 	case err = <-done:

@@ -19,14 +19,16 @@ import (
 func (a *app) newSandboxCmd() *cobra.Command {
 	var (
 		n, accounts     int
+		pinned          int
 		orgAddr, iamAdr string
 	)
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Serve the demo's fake org and IAM until interrupted, printing how to reach them",
 		Long: `sandbox starts the same fakes as demo, seeded the same way, prints shell lines to eval
-(Salesforce instance URL and token, IAM endpoint, AWS keys, and an AWS config file with one
-profile per account), and serves until interrupted. Each fake listens on its own address
+(Salesforce instance URL and token, IAM endpoint, AWS keys, an AWS config file with one
+profile per account, and the admin endpoint that "voicecert sandbox admin" calls to play the
+Salesforce admin at a pinned app's manual gate), and serves until interrupted. Each fake listens on its own address
 (--addr for the org, --iam-addr for IAM; port 0, the default, takes any free port); the
 addresses bound are in the printed lines and on stderr. Point sf, aws, other clients or your
 own code at it, for example:
@@ -52,7 +54,15 @@ own code at it, for example:
 				orgL.Close()
 				return usageErr(err)
 			}
-			w, err := sandbox.Start(ctx, sandbox.Options{ContactCenters: n, Accounts: accounts, Logger: log,
+			if pinned < 0 {
+				orgL.Close()
+				iamL.Close()
+				return usageErr(fmt.Errorf("--pinned %d: want 0 or more", pinned))
+			}
+			if pinned == 0 {
+				pinned = -1 // sandbox.Options: none
+			}
+			w, err := sandbox.Start(ctx, sandbox.Options{ContactCenters: n, Accounts: accounts, Pinned: pinned, Logger: log,
 				OrgListener: orgL, IAMListener: iamL})
 			if err != nil {
 				orgL.Close()
@@ -60,6 +70,11 @@ own code at it, for example:
 				return usageErr(err)
 			}
 			defer w.Close()
+			admin, err := w.StartAdmin(nil)
+			if err != nil {
+				return err
+			}
+			defer admin.Close()
 			dir, err := os.MkdirTemp("", "voicecert-sandbox-")
 			if err != nil {
 				return err
@@ -67,7 +82,7 @@ own code at it, for example:
 			defer os.RemoveAll(dir)
 			a.con.say("sandbox.started", fmt.Sprintf("sandbox: fake Salesforce org at %s, fake IAM at %s", w.Org.URL(), w.IAM.URL()),
 				"org", w.Org.URL(), "iam", w.IAM.URL())
-			if err := writeSandboxEnv(a.stdout, w, dir); err != nil {
+			if err := writeSandboxEnv(a.stdout, w, admin, dir); err != nil {
 				return err
 			}
 			<-ctx.Done()
@@ -77,8 +92,10 @@ own code at it, for example:
 	}
 	cmd.Flags().IntVar(&n, "contact-centers", 3, "how many contact centers to seed")
 	cmd.Flags().IntVar(&accounts, "accounts", 2, "how many AWS accounts they spread over")
+	cmd.Flags().IntVar(&pinned, "pinned", 1, "how many contact centers (the last ones) pin their own certificate, each a manual gate of a rotation (0 for none)")
 	cmd.Flags().StringVar(&orgAddr, "addr", "127.0.0.1:0", "HOST:PORT the fake Salesforce org listens on (port 0: any free port)")
 	cmd.Flags().StringVar(&iamAdr, "iam-addr", "127.0.0.1:0", "HOST:PORT the fake IAM listens on (port 0: any free port)")
+	cmd.AddCommand(a.newSandboxAdminCmd())
 	return cmd
 }
 
@@ -95,9 +112,10 @@ func listen(flag, addr string) (net.Listener, error) {
 	return l, nil
 }
 
-// writeSandboxEnv prints the shell lines that point clients at w, and
-// writes an AWS shared config with a profile per account into dir.
-func writeSandboxEnv(out io.Writer, w *sandbox.World, dir string) error {
+// writeSandboxEnv prints the shell lines that point clients at w and its
+// admin endpoint (when not nil), and writes an AWS shared config with a
+// profile per account into dir.
+func writeSandboxEnv(out io.Writer, w *sandbox.World, admin *sandbox.Admin, dir string) error {
 	var cfg, creds strings.Builder
 	var profiles []string
 	accts := append([]string(nil), w.Accounts...)
@@ -116,7 +134,7 @@ func writeSandboxEnv(out io.Writer, w *sandbox.World, dir string) error {
 		return err
 	}
 	first := w.Credentials[accts[0]]
-	for _, kv := range [][2]string{
+	for _, kv := range append([][2]string{
 		{"SALESFORCE_INSTANCE_URL", w.Org.URL()},
 		{"SALESFORCE_ACCESS_TOKEN", w.Org.AccessToken()},
 		{"SALESFORCE_API_VERSION", "66.0"},
@@ -128,8 +146,9 @@ func writeSandboxEnv(out io.Writer, w *sandbox.World, dir string) error {
 		{"AWS_DEFAULT_REGION", "us-east-1"}, // the aws CLI v1 reads only this one
 		{"AWS_CONFIG_FILE", cfgFile},
 		{"AWS_SHARED_CREDENTIALS_FILE", credFile},
-		{"VOICECERT_AWS_PROFILES", strings.Join(profiles, ",")},
-	} {
+	}, append(sandboxAdminExports(admin),
+		// The last line: once it is there, every line is.
+		[2]string{"VOICECERT_AWS_PROFILES", strings.Join(profiles, ",")})...) {
 		fmt.Fprintf(out, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}
 	return nil

@@ -154,7 +154,7 @@ func (term *terminal) wait(within time.Duration) int {
 func processEnv(t *testing.T, w *sandbox.World) []string {
 	t.Helper()
 	var exports bytes.Buffer
-	require.NoError(t, writeSandboxEnv(&exports, w, t.TempDir()))
+	require.NoError(t, writeSandboxEnv(&exports, w, nil, t.TempDir()))
 	env := os.Environ()
 	for _, line := range strings.Split(strings.TrimSpace(exports.String()), "\n") {
 		kv := strings.TrimPrefix(line, "export ")

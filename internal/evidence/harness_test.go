@@ -109,7 +109,7 @@ type world struct {
 	t       testing.TB
 	capture *capture
 	logger  *slog.Logger
-	initial sandbox.State
+	initial sandbox.Snapshot
 
 	mu     sync.Mutex
 	calls  []apiCall
@@ -280,7 +280,7 @@ func (w *world) inScopeTrusts() []string {
 }
 
 // stateDiff lists the differences between two world states.
-func stateDiff(a, b sandbox.State) []string {
+func stateDiff(a, b sandbox.Snapshot) []string {
 	var d []string
 	if a.Org.DefaultCertificate != b.Org.DefaultCertificate {
 		d = append(d, fmt.Sprintf("default certificate %q -> %q", a.Org.DefaultCertificate, b.Org.DefaultCertificate))
@@ -308,7 +308,7 @@ func stateDiff(a, b sandbox.State) []string {
 // the new one, and each in-scope IAM document the original with its signing
 // certificates replaced by exactly the new one (byte for byte), every other
 // document unchanged.
-func rotatedProblems(initial, now sandbox.State, id string, trusts []string) []string {
+func rotatedProblems(initial, now sandbox.Snapshot, id string, trusts []string) []string {
 	var p []string
 	name := rotation.CertificateName(id)
 	fp, ok := now.Org.Certificates[name]

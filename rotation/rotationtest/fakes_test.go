@@ -88,7 +88,7 @@ func TestFailCall(t *testing.T) {
 	p.FailCall("SetDefaultCertificate", 2, boom)
 	require.NoError(t, p.SetDefaultCertificate(ctx, "Pinned_Cert"), "first call passes")
 	require.ErrorIs(t, p.SetDefaultCertificate(ctx, "Old_Cert"), boom, "second call fails")
-	assert.Equal(t, "Pinned_Cert", p.Snapshot().Default, "a failed call changes nothing")
+	assert.Equal(t, "Pinned_Cert", p.Snapshot().DefaultCertificate, "a failed call changes nothing")
 	require.NoError(t, p.SetDefaultCertificate(ctx, "Old_Cert"), "a fault fires once")
 	assert.Equal(t, before, p.Snapshot())
 
@@ -149,7 +149,7 @@ func TestIdentityProviderRefuses(t *testing.T) {
 	assert.Equal(t, before, p.Snapshot())
 
 	require.NoError(t, p.FollowDefault(ccPinned.App.Name))
-	assert.Equal(t, "Old_Cert", p.Snapshot().Apps[ccPinned.App.Name], "unpinned app follows the default")
+	assert.Equal(t, "Old_Cert", p.Snapshot().AppCertificates[ccPinned.App.Name], "unpinned app follows the default")
 	assert.NoError(t, p.DeleteCertificate(ctx, "Pinned_Cert"), "no longer in use")
 
 	empty := rotationtest.NewIdentityProvider()

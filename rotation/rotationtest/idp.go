@@ -157,14 +157,18 @@ func (p *IdentityProvider) Certificate(name string) (rotation.Certificate, bool)
 }
 
 // IdPSnapshot is the whole state of an IdentityProvider, comparable with
-// assert.Equal.
+// assert.Equal. Its fields are named and typed as those of sftest.Snapshot,
+// the fake Salesforce org's.
 type IdPSnapshot struct {
-	Default string
-	// Certificates maps unique names to SHA-256 fingerprints.
+	// DefaultCertificate is the name of the org default certificate.
+	DefaultCertificate string
+	// Certificates maps each certificate's unique name to its SHA-256
+	// fingerprint.
 	Certificates map[string]string
-	// Apps maps app names to their effective certificate name.
-	Apps map[string]string
-	// Pinned lists the pinned apps, sorted.
+	// AppCertificates maps each app's name to the name of the certificate
+	// it signs with.
+	AppCertificates map[string]string
+	// Pinned lists the apps that name their own certificate, sorted.
 	Pinned []string
 }
 
@@ -172,12 +176,12 @@ type IdPSnapshot struct {
 func (p *IdentityProvider) Snapshot() IdPSnapshot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := IdPSnapshot{Default: p.def, Certificates: map[string]string{}, Apps: map[string]string{}}
+	s := IdPSnapshot{DefaultCertificate: p.def, Certificates: map[string]string{}, AppCertificates: map[string]string{}}
 	for n, c := range p.certs {
 		s.Certificates[n] = c.SHA256
 	}
 	for n, a := range p.apps {
-		s.Apps[n] = p.effective(a)
+		s.AppCertificates[n] = p.effective(a)
 		if a.pinned {
 			s.Pinned = append(s.Pinned, n)
 		}

@@ -1,9 +1,3 @@
-// Package sandbox starts a whole voicecert world on loopback: a fake
-// Salesforce org (sftest) and a fake AWS IAM (iamtest) seeded with Amazon
-// Connect contact centers in several AWS accounts, and the real salesforce
-// and aws backends wired to them. The demo, the sandbox command and the
-// evidence tests all use it, so they exercise the same real code paths a
-// rotation of a real org does, over real HTTP.
 package sandbox
 
 import (
@@ -371,19 +365,16 @@ func (w *World) PlayAdmin(_ context.Context, req rotation.ManualRequest) error {
 	return nil
 }
 
-// State is everything a rotation may change in the world.
-type State struct {
+// Snapshot is everything a rotation may change in the world, comparable
+// with assert.Equal.
+type Snapshot struct {
+	// Org is the fake org's signing configuration.
 	Org sftest.Snapshot
-	// IAM maps each provider ARN to its stored document, as a string so
-	// that assert.Equal prints a readable difference.
+	// IAM maps each SAML provider's ARN to its stored document.
 	IAM map[string]string
 }
 
 // Snapshot returns the world's state.
-func (w *World) Snapshot() State {
-	s := State{Org: w.Org.Snapshot(), IAM: map[string]string{}}
-	for arn, doc := range w.IAM.Snapshot() {
-		s.IAM[arn] = string(doc)
-	}
-	return s
+func (w *World) Snapshot() Snapshot {
+	return Snapshot{Org: w.Org.Snapshot(), IAM: w.IAM.Snapshot()}
 }

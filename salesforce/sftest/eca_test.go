@@ -1,6 +1,7 @@
 package sftest
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,7 +119,7 @@ func TestExternalClientAppSignsIn(t *testing.T) {
 
 	o.AddCertificate("Gamma_Own", 2048)
 	require.NoError(t, o.SetAppCertificate("Gamma_Connected_App", "Gamma_Own"))
-	assert.True(t, o.Snapshot().Pinned["Gamma_Connected_App"])
+	assert.True(t, slices.Contains(o.Snapshot().Pinned, "Gamma_Connected_App"))
 	_, resp2 := ssoLogin(t, o, loginID)
 	a2, err := samlmeta.VerifyResponseWithMetadata([]byte(resp2), metadataOf(t, o.MetadataURL("Gamma_Connected_App")), clock)
 	require.NoError(t, err)
@@ -147,7 +148,7 @@ func TestAddSAMLApp(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, "https://tableau.example.com/sp", recs[0].field("entityUrl"))
 	snap := o.Snapshot()
-	assert.True(t, snap.Pinned["Tableau"])
-	assert.False(t, snap.Pinned["Okta_Workforce"])
+	assert.True(t, slices.Contains(snap.Pinned, "Tableau"))
+	assert.False(t, slices.Contains(snap.Pinned, "Okta_Workforce"))
 	assert.Equal(t, "IdP_Cert_2025", snap.AppCertificates["Tableau"], "pinned to the default of its seeding")
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/voicecert/voicecert/salesforce/sftest"
@@ -93,11 +94,11 @@ func ExampleOrg_SetAppCertificate() {
 		return
 	}
 	s := org.Snapshot()
-	fmt.Println(s.AppCertificates["Sales_Connected_App"], s.Pinned["Sales_Connected_App"])
+	fmt.Println(s.AppCertificates["Sales_Connected_App"], slices.Contains(s.Pinned, "Sales_Connected_App"))
 
 	_ = org.FollowDefault("Sales_Connected_App")
 	s = org.Snapshot()
-	fmt.Println(s.AppCertificates["Sales_Connected_App"], s.Pinned["Sales_Connected_App"])
+	fmt.Println(s.AppCertificates["Sales_Connected_App"], slices.Contains(s.Pinned, "Sales_Connected_App"))
 	// Output:
 	// Sales_Own true
 	// Org_Default false
@@ -134,7 +135,7 @@ func ExampleOrg_AddSAMLApp() {
 			return
 		}
 		resp.Body.Close()
-		fmt.Println(app, resp.Status, "pinned:", org.Snapshot().Pinned[app])
+		fmt.Println(app, resp.Status, "pinned:", slices.Contains(org.Snapshot().Pinned, app))
 	}
 	// Output:
 	// Okta_Workforce 200 OK pinned: false

@@ -1,6 +1,9 @@
 package sftest
 
-// Snapshot is the org's signing configuration at one moment.
+import "slices"
+
+// Snapshot is the org's signing configuration at one moment, comparable
+// with assert.Equal. rotationtest.IdPSnapshot has the same fields.
 type Snapshot struct {
 	// DefaultCertificate is IdentityProviderSettings.certificateName.
 	DefaultCertificate string
@@ -11,8 +14,8 @@ type Snapshot struct {
 	// name to the name of the certificate it signs with ("" when it follows
 	// a default that is unset).
 	AppCertificates map[string]string
-	// Pinned lists the apps that name their own certificate.
-	Pinned map[string]bool
+	// Pinned lists the apps that name their own certificate, sorted.
+	Pinned []string
 }
 
 // Snapshot returns a copy of the org's signing configuration.
@@ -23,7 +26,6 @@ func (o *Org) Snapshot() Snapshot {
 		DefaultCertificate: o.st.idpCert,
 		Certificates:       map[string]string{},
 		AppCertificates:    map[string]string{},
-		Pinned:             map[string]bool{},
 	}
 	for n, c := range o.st.certs {
 		s.Certificates[n] = c.cert.SHA256
@@ -31,9 +33,12 @@ func (o *Org) Snapshot() Snapshot {
 	for _, apps := range []map[string]*connectedApp{o.st.apps, o.st.ecas} {
 		for n, a := range apps {
 			s.AppCertificates[n] = o.st.effectiveCert(a)
-			s.Pinned[n] = a.pinned != ""
+			if a.pinned != "" {
+				s.Pinned = append(s.Pinned, n)
+			}
 		}
 	}
+	slices.Sort(s.Pinned)
 	return s
 }
 
