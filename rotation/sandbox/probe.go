@@ -52,7 +52,7 @@ func (p *Probe) Stats() ProbeStats {
 
 // StartProbe starts probing: one agent per contact center logs in every
 // interval, until Stop. At most half the CPUs' worth of sign-ins (at least
-// one) are in flight at once: each costs the fake org an RSA signature, so
+// two) are in flight at once: each costs the fake org an RSA signature, so
 // with many contact centers unbounded agents would take every CPU from the
 // rotation they watch. An agent whose turn comes while every slot is taken
 // waits for one, so with many contact centers each is probed less often
@@ -60,7 +60,7 @@ func (p *Probe) Stats() ProbeStats {
 func (w *World) StartProbe(ctx context.Context, interval time.Duration) *Probe {
 	ctx, cancel := context.WithCancel(ctx)
 	p := &Probe{stop: cancel, done: make(chan struct{})}
-	slots := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
+	slots := make(chan struct{}, max(2, runtime.GOMAXPROCS(0)/2))
 	var wg sync.WaitGroup
 	for _, cc := range w.ContactCenters {
 		wg.Add(1)
