@@ -37,7 +37,7 @@ func (p *OrgPlan) Transitions(ctx context.Context) (Model, []StepTransitions, er
 func (e *orgEnv) transitions(st *State, step, fp string) []Transition {
 	var ts []Transition
 	trusts := func(from, to func(ModelTrust) []string) {
-		for _, ref := range trustRefs(st.ContactCenters) {
+		for _, ref := range st.trustsInScope() {
 			t := st.Org.Trusts[ref.ARN]
 			ts = append(ts, Transition{Kind: TransitionTrust, Resource: ref.ARN, From: from(t), To: to(t)})
 		}
