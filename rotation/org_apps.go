@@ -101,13 +101,14 @@ func (e *orgEnv) appTrustRefs() []TrustRef {
 
 // unattachedTrusts lists, when the relying party is a TrustLister, the
 // trusts of the identity provider's entity id (read from the documents
-// already in snaps) in the accounts of named that no app names, and reads
-// them into snaps. Those excluded (WithExcludeTrusts) are out of scope;
-// an exclusion that names none is refused.
-func (e *orgEnv) unattachedTrusts(ctx context.Context, named []TrustRef, snaps map[string]TrustSnapshot) ([]ModelTrust, error) {
+// already in snaps) in the accounts of the contact centers' trusts ccs
+// that no app names (named), and reads them into snaps. Those excluded
+// (WithExcludeTrusts) are out of scope; an exclusion that names none is
+// refused.
+func (e *orgEnv) unattachedTrusts(ctx context.Context, ccs, named []TrustRef, snaps map[string]TrustSnapshot) ([]ModelTrust, error) {
 	var accounts []string
 	entityID := ""
-	for _, ref := range named {
+	for _, ref := range ccs {
 		if !slices.Contains(accounts, ref.Account) && ref.Account != "" {
 			accounts = append(accounts, ref.Account)
 		}

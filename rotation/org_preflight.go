@@ -57,7 +57,7 @@ func (s *preflightStep) observeOrg(ctx context.Context, st *State) error {
 		if snaps, err = s.readTrusts(ctx, named); err != nil {
 			return err
 		}
-		unatt, err = s.unattachedTrusts(ctx, named, snaps)
+		unatt, err = s.unattachedTrusts(ctx, trustRefs(all), named, snaps)
 		return err
 	}
 	signing := func(ctx context.Context) (err error) { sig, list, err = s.signingAndApps(ctx, true); return err }
