@@ -118,11 +118,19 @@ func (e *orgEnv) unattachedTrusts(ctx context.Context, ccs, named []TrustRef, sn
 	}
 	var refs []TrustRef
 	if e.lister != nil && entityID != "" && len(accounts) > 0 {
-		found, err := e.lister.TrustsOf(ctx, accounts, entityID)
+		// One call per account, as every fan-out of the plan (see
+		// OrgOptions.Concurrency).
+		per := make([][]TrustRef, len(accounts))
+		err := e.parallel(ctx, len(accounts), func(ctx context.Context, i int) (err error) {
+			if per[i], err = e.lister.TrustsOf(ctx, accounts[i:i+1], entityID); err != nil {
+				return fmt.Errorf("list the trusts of %s in account %s: %w", entityID, accounts[i], err)
+			}
+			return nil
+		})
 		if err != nil {
-			return nil, fmt.Errorf("list the trusts of %s: %w", entityID, err)
+			return nil, err
 		}
-		for _, ref := range found {
+		for _, ref := range slices.Concat(per...) {
 			if !slices.ContainsFunc(named, func(x TrustRef) bool { return x.ARN == ref.ARN }) {
 				refs = append(refs, ref)
 			}

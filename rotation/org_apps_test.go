@@ -67,9 +67,10 @@ func withConsole(t *testing.T, w *orgWorld, cert string) listingRP {
 	c, _ := w.idp.Certificate(cert)
 	require.NoError(t, w.rp.AddTrust(rotation.TrustRef{Account: "111111111111", ARN: arnConsole}, rotationtest.MetadataDocument(entityID, c.DER)))
 	l := rotationmock.NewMockTrustLister(gomock.NewController(t))
-	l.EXPECT().TrustsOf(gomock.Any(), []string{"111111111111", "222222222222"}, entityID).Return([]rotation.TrustRef{
+	l.EXPECT().TrustsOf(gomock.Any(), []string{"111111111111"}, entityID).Return([]rotation.TrustRef{
 		{Account: "111111111111", ARN: arnConsole}, orgNorth.Trust,
 	}, nil).AnyTimes()
+	l.EXPECT().TrustsOf(gomock.Any(), []string{"222222222222"}, entityID).Return([]rotation.TrustRef{orgWest.Trust}, nil).AnyTimes()
 	return listingRP{RelyingParty: w.rp, MockTrustLister: l}
 }
 

@@ -68,6 +68,12 @@ type Options struct {
 	// once in one fan-out (salesforce.Options.Concurrency): 0 for its
 	// default, 1 for one request at a time in a fixed order.
 	Concurrency int
+	// ExtraProviders names further IAM SAML providers seeded in the first
+	// account with the same document as its contact centers' provider
+	// (the org's entityID), named by no app's Role attribute: a provider
+	// made by hand for console access, say. Their ARNs are in
+	// World.ExtraProviderARNs.
+	ExtraProviders []string
 }
 
 // ContactCenter is one seeded contact center.
@@ -90,6 +96,8 @@ type World struct {
 	Credentials    map[string][2]string
 	Accounts       []string
 	ContactCenters []ContactCenter
+	// ExtraProviderARNs are the ARNs of Options.ExtraProviders.
+	ExtraProviderARNs []string
 
 	// orgTransport carries the salesforce backend's requests.
 	orgTransport *http.Transport
@@ -205,6 +213,11 @@ func Start(ctx context.Context, o Options) (*World, error) {
 			return nil, err
 		}
 		w.IAM.AddProvider(acct, aws.DefaultProviderName, doc)
+		if acct == w.Accounts[0] {
+			for _, name := range o.ExtraProviders {
+				w.ExtraProviderARNs = append(w.ExtraProviderARNs, w.IAM.AddProvider(acct, name, doc))
+			}
+		}
 	}
 	for _, cc := range w.ContactCenters {
 		w.IAM.AddRole(cc.Account, cc.Name+"-SAMLRole", trustPolicy(cc.ProviderARN))
