@@ -114,7 +114,9 @@
 //     updated, checked and verified like a contact center's (the apps are
 //     [State.AppTargets]);
 //   - or pinned to its current certificate first, by a person: a pinned
-//     app does not follow the default.
+//     app does not follow the default. [WithPinAffected] makes preflight
+//     ask for it at a manual gate, wait until the apps are pinned, and
+//     observe the org again.
 //
 // A relying party for such an app is any [RelyingParty]: Trust returns the
 // metadata document the service provider holds for the app (with the

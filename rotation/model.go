@@ -52,6 +52,9 @@ type ModelApp struct {
 	// default and whose service provider the rotation does not update,
 	// which the operator accepted to see changed (WithAcceptAffected).
 	Acknowledged bool `json:"acknowledged,omitempty"`
+	// ToPin reports such an app that a person is asked to pin to its
+	// current certificate before anything changes (WithPinAffected).
+	ToPin bool `json:"toPin,omitempty"`
 }
 
 // ModelTrust is one relying-party trust in a Model.

@@ -72,7 +72,8 @@ func (e *orgEnv) otherApps(list []SAMLApp, ccApps []ModelApp) ([]ModelApp, []Con
 			continue
 		}
 		seen[a.App.Name] = true
-		m := ModelApp{App: a.App, Kind: a.Kind, Acknowledged: !a.Pinned && slices.Contains(e.opts.AcceptAffected, a.App.Name)}
+		m := ModelApp{App: a.App, Kind: a.Kind, Acknowledged: !a.Pinned && slices.Contains(e.opts.AcceptAffected, a.App.Name),
+			ToPin: !a.Pinned && slices.Contains(e.opts.PinAffected, a.App.Name)}
 		if r, ok := e.opts.AppRelyingParties[a.App.Name]; ok {
 			if a.Pinned {
 				return nil, nil, Permanent(fmt.Errorf("%w: app %s is pinned to its own certificate, so the rotation does not change it; it needs no relying party", ErrInvalidInput, a.App))
@@ -82,7 +83,7 @@ func (e *orgEnv) otherApps(list []SAMLApp, ccApps []ModelApp) ([]ModelApp, []Con
 		}
 		apps = append(apps, m)
 	}
-	for _, name := range append(slices.Clone(e.opts.AcceptAffected), sortedKeys(e.opts.AppRelyingParties)...) {
+	for _, name := range slices.Concat(e.opts.AcceptAffected, e.opts.PinAffected, sortedKeys(e.opts.AppRelyingParties)) {
 		if !seen[name] {
 			return nil, nil, Permanent(fmt.Errorf("%w: the identity provider lists no SAML app %q of no contact center", ErrInvalidInput, name))
 		}
@@ -190,7 +191,7 @@ func (st *State) trustsInScope() []TrustRef {
 func (e *orgEnv) checkAffected(st *State) error {
 	var affected []string
 	for _, a := range st.Org.Apps {
-		if a.ContactCenter == "" && a.Trust.IsZero() && !a.Pinned && !a.Acknowledged {
+		if a.ContactCenter == "" && a.Trust.IsZero() && !a.Pinned && !a.Acknowledged && !a.ToPin {
 			affected = append(affected, a.App.Name)
 		}
 	}

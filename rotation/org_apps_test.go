@@ -2,7 +2,9 @@ package rotation_test
 
 import (
 	"context"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,6 +42,31 @@ type listingRP struct {
 // w's org: the contact centers' and the two others.
 func withApps(t *testing.T, w *orgWorld, idp rotation.IdentityProvider) listingIdP {
 	t.Helper()
+	return withPinnableApps(t, w, idp, &pinBoard{})
+}
+
+// pinBoard is where a test's person pins Tableau_SSO.
+type pinBoard struct {
+	mu   sync.Mutex
+	cert string
+}
+
+func (b *pinBoard) pin(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cert = name
+}
+
+func (b *pinBoard) pinned() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cert
+}
+
+// withPinnableApps is withApps whose Tableau_SSO is pinned to the
+// certificate named on pins, once it names one.
+func withPinnableApps(t *testing.T, w *orgWorld, idp rotation.IdentityProvider, pins *pinBoard) listingIdP {
+	t.Helper()
 	l := rotationmock.NewMockAppLister(gomock.NewController(t))
 	l.EXPECT().SAMLApps(gomock.Any()).DoAndReturn(func(ctx context.Context) ([]rotation.SAMLApp, error) {
 		sig, err := w.idp.SigningState(ctx)
@@ -53,8 +80,12 @@ func withApps(t *testing.T, w *orgWorld, idp rotation.IdentityProvider) listingI
 			a, _ := sig.App(cc.App.Name)
 			apps = append(apps, rotation.SAMLApp{App: cc.App, Kind: rotation.AppConnected, Certificate: a.Certificate, Pinned: a.Pinned, ContactCenter: cc.Name})
 		}
-		return append(apps,
-			rotation.SAMLApp{App: rotation.AppRef{Name: appTableau, Label: "Tableau"}, Kind: rotation.AppExternal, Certificate: sig.Default},
+		tableau := rotation.SAMLApp{App: rotation.AppRef{Name: appTableau, Label: "Tableau"}, Kind: rotation.AppExternal, Certificate: sig.Default}
+		if name := pins.pinned(); name != "" {
+			tableau.Certificate, _ = w.idp.Certificate(name)
+			tableau.Certificate.DER, tableau.Pinned = nil, true
+		}
+		return append(apps, tableau,
 			rotation.SAMLApp{App: rotation.AppRef{Name: appWiki}, Kind: rotation.AppConnected, Certificate: west, Pinned: true}), nil
 	}).AnyTimes()
 	return listingIdP{IdentityProvider: idp, MockAppLister: l}
@@ -286,4 +317,45 @@ func testCertDER(t *testing.T) []byte {
 	c, err := idp.AddCertificate("Any", 2048)
 	require.NoError(t, err)
 	return c.DER
+}
+
+// WithPinAffected: preflight asks a person to pin the app to the current
+// certificate, waits until it is, and the rotation then leaves it alone.
+func TestAffectedAppPinnedByAPerson(t *testing.T) {
+	w := newOrgWorld(t)
+	initial := w.snapshot()
+	pins := &pinBoard{}
+	plan := appsPlan(t, withPinnableApps(t, w, w.idp, pins), w.rp, rotation.WithPinAffected(appTableau),
+		rotation.WithOrgClock(nil, func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
+
+	m, steps, err := plan.Transitions(t.Context())
+	require.NoError(t, err, "a plan does not refuse an app a person will pin")
+	tab, _ := m.App(appTableau)
+	assert.True(t, tab.ToPin)
+	assert.Empty(t, rotation.UsageOf(m, steps).Affected())
+
+	var asked []rotation.ManualRequest
+	r := w.rotator(t, plan, rotation.WithConfirm(func(_ context.Context, req rotation.ManualRequest) error {
+		asked = append(asked, req)
+		for _, c := range req.Changes {
+			if c.App.Name == appTableau {
+				pins.pin(c.Certificate)
+				continue
+			}
+			if err := w.idp.PinApp(c.App.Name, c.Certificate); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	st := plan.NewState("pin")
+	require.NoError(t, r.Run(t.Context(), st))
+	require.NotEmpty(t, asked)
+	assert.Equal(t, rotation.StepPreflight, asked[0].Step)
+	assert.Equal(t, []rotation.AppChange{{App: rotation.AppRef{Name: appTableau, Label: "Tableau"}, Certificate: "Old_Cert"}}, asked[0].Changes)
+	tab, _ = st.Org.App(appTableau)
+	assert.True(t, tab.Pinned, "preflight ran again once it was pinned")
+	assert.Equal(t, initial.IdP.Certificates["Old_Cert"], tab.Certificate.SHA256)
+	assert.Empty(t, st.Org.NotUpdated())
+	requireRotated(t, w, initial, st)
 }

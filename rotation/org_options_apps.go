@@ -36,6 +36,15 @@ func WithAppRelyingParty(app string, rp RelyingParty, ref TrustRef) OrgOption {
 	}
 }
 
+// WithPinAffected asks a person, at preflight's manual gate, to pin each
+// named SAML app (of no contact center, following the default) to the
+// current default certificate before anything changes: a pinned app does
+// not follow the switch. The gate's Wait reads the apps (AppLister) until
+// each is pinned to it, then preflight runs again.
+func WithPinAffected(apps ...string) OrgOption {
+	return func(o *OrgOptions) { o.PinAffected = append(o.PinAffected, apps...) }
+}
+
 // WithExcludeTrusts leaves out of the rotation the trusts with these ARNs
 // that the relying party lists for the identity provider (see
 // TrustLister) and that no app names. Preflight refuses an exclusion that
@@ -51,8 +60,13 @@ func (o *OrgOptions) checkApps() error {
 		if name == "" || a.RP == nil || a.Trust.ARN == "" {
 			return fmt.Errorf("%w: the relying party of app %q needs an app name, a relying party and a trust ARN", ErrInvalidInput, name)
 		}
+		if slices.Contains(o.AcceptAffected, name) || slices.Contains(o.PinAffected, name) {
+			return fmt.Errorf("%w: app %q is given a relying party and also acknowledged or to be pinned; choose one", ErrInvalidInput, name)
+		}
+	}
+	for _, name := range o.PinAffected {
 		if slices.Contains(o.AcceptAffected, name) {
-			return fmt.Errorf("%w: app %q is both acknowledged and given a relying party; choose one", ErrInvalidInput, name)
+			return fmt.Errorf("%w: app %q is both acknowledged and to be pinned; choose one", ErrInvalidInput, name)
 		}
 	}
 	return nil

@@ -23,6 +23,9 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 	if err := s.observeOrg(ctx, st); err != nil {
 		return err
 	}
+	if err := s.pinGate(st, s.Apply); err != nil {
+		return err
+	}
 	return s.checkAffected(st)
 }
 

@@ -54,7 +54,7 @@ type AppUsage struct {
 	// Acknowledged reports an app changed, not updated, with the
 	// operator's acknowledgement (WithAcceptAffected).
 	Acknowledged bool `json:"acknowledged,omitempty"`
-	// Reason says why it breaks.
+	// Reason says why it breaks, or what a person is asked to do.
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -111,6 +111,8 @@ func UsageOf(m Model, steps []StepTransitions) Usage {
 		}
 		if b, ok := after[Breakage{App: a.App.Name, Trust: a.Trust.ARN}.key()]; ok {
 			au.Effect, au.Reason = EffectBreaks, b.String()
+		} else if a.ToPin {
+			au.Effect, au.To, au.Reason = EffectLeaves, "", "a person is asked to pin it to its current certificate before anything changes"
 		} else if au.Effect == EffectChanges && a.Trust.IsZero() && !a.Acknowledged {
 			au.Effect, au.Reason = EffectBreaks, "it would sign with another certificate and its service provider is not updated: acknowledge it, supply a relying party for it, or pin it to its current certificate first"
 		}

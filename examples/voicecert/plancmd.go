@@ -26,6 +26,7 @@ type rotateFlags struct {
 	deleteOld   bool
 	allowSHA1   bool
 	accept      []string
+	pin         []string
 	exclude     []string
 }
 
@@ -41,6 +42,7 @@ func (f *rotateFlags) add(cmd *cobra.Command) {
 	fl.BoolVar(&f.deleteOld, "delete-old", false, "delete the previous certificate at the end (cannot be undone)")
 	fl.BoolVar(&f.allowSHA1, "allow-sha1", false, "accept SHA-1 signatures when verifying a SAML Response")
 	fl.StringArrayVar(&f.accept, "accept-affected", nil, "let the rotation switch this SAML app of no contact center although its service provider is not updated (repeatable)")
+	fl.StringArrayVar(&f.pin, "pin-affected", nil, "ask, before any change, that this SAML app of no contact center be pinned to the current certificate, and wait until it is (repeatable)")
 	fl.StringArrayVar(&f.exclude, "exclude-trust", nil, "leave out this IAM SAML provider that trusts the org but no app names, if nothing breaks without it (ARN, repeatable)")
 }
 
@@ -50,7 +52,7 @@ func (f *rotateFlags) options(log *slog.Logger) []rotation.OrgOption {
 		rotation.WithLabelTemplate(f.label), rotation.WithSoak(time.Duration(f.soak)), rotation.WithCanary(f.canary),
 		rotation.WithConcurrency(f.concurrency), rotation.WithContactCenters(f.ccs...),
 		rotation.WithDeleteOld(f.deleteOld), rotation.WithAllowSHA1(f.allowSHA1), rotation.WithOrgLogger(log),
-		rotation.WithAcceptAffected(f.accept...), rotation.WithExcludeTrusts(f.exclude...),
+		rotation.WithAcceptAffected(f.accept...), rotation.WithPinAffected(f.pin...), rotation.WithExcludeTrusts(f.exclude...),
 	}
 }
 

@@ -39,7 +39,7 @@ interrupted run can be resumed or rolled back with "voicecert resume --journal F
 A SAML app of no contact center that follows the org default would be switched too while its
 service provider is not updated: rotate refuses, naming it, unless --accept-affected APP
 acknowledges it (the summary then lists it as changed, not updated) or it is pinned to its
-current certificate first. Every other IAM SAML provider of the org's entityID in the contact
+current certificate first (--pin-affected APP asks for that and waits). Every other IAM SAML provider of the org's entityID in the contact
 centers' accounts is updated too; --exclude-trust ARN leaves one out only if nothing breaks.
 
 Ctrl-C (SIGINT) or SIGTERM rolls back every completed step, within --rollback-grace, and

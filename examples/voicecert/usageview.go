@@ -64,7 +64,7 @@ func printUsage(w io.Writer, u *rotation.Usage) {
 		}
 	}
 	if names := u.Affected(); len(names) > 0 {
-		fmt.Fprintf(w, "! Affected, not updated: %s. Rotate refuses until each is acknowledged (--accept-affected APP), given a relying party (SDK), or pinned to its current certificate.\n",
+		fmt.Fprintf(w, "! Affected, not updated: %s. Rotate refuses until each is acknowledged (--accept-affected APP), given a relying party (SDK), or pinned to its current certificate (--pin-affected APP).\n",
 			strings.Join(names, ", "))
 	}
 }
