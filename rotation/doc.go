@@ -72,7 +72,8 @@
 //	| step      | transitions (N = the new certificate)                               | rollback (same checks)                                  |
 //	|-----------|---------------------------------------------------------------------|---------------------------------------------------------|
 //	| preflight | none: observes the model; refuses an out-of-scope app that follows  | none                                                    |
-//	|           | the default behind a trust the plan does not update, a used id      |                                                         |
+//	|           | the default behind a trust the plan does not update, a used id, an  |                                                         |
+//	|           | app switched without an update, an exclusion that breaks a sign-in  |                                                         |
 //	| stage     | create N                                                            | delete N unless in use (default, app, trust, journal)   |
 //	| trust     | overlap: each trust in scope S -> S + N;                            | first: refused unless this rotation is the latest       |
 //	|           | direct: S -> N + what out-of-scope pinned apps of it sign with      | change to every resource in scope; then back to S       |
@@ -85,8 +86,8 @@
 //	|           | with; verify again                                                  |                                                         |
 //	| cleanup   | delete D unless in use (kept, and logged, otherwise)                | none (cannot be undone; it is last)                     |
 //
-// Invariant: for every app a of the model, trust(a) holds cert(a) — before
-// and after every call. The direct strategy, for relying parties that
+// Invariant: for every app a of the model, trust(a) holds cert(a), and
+// every unattached trust holds the default — before and after every call. The direct strategy, for relying parties that
 // refuse two certificates, breaks the sign-in of apps in scope between
 // activate and trust, by design; never that of an app out of scope.
 //
