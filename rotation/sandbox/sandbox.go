@@ -68,11 +68,7 @@ type Options struct {
 	// once in one fan-out (salesforce.Options.Concurrency): 0 for its
 	// default, 1 for one request at a time in a fixed order.
 	Concurrency int
-	// ExtraProviders names further IAM SAML providers seeded in the first
-	// account with the same document as its contact centers' provider
-	// (the org's entityID), named by no app's Role attribute: a provider
-	// made by hand for console access, say. Their ARNs are in
-	// World.ExtraProviderARNs.
+	// ExtraProviders names IAM providers of the org's entityID that no app names (see addExtraProviders).
 	ExtraProviders []string
 }
 
@@ -93,11 +89,10 @@ type World struct {
 	IdP *salesforce.Provider
 	RP  aws.Multi
 	// Credentials maps each AWS account to its access key id and secret.
-	Credentials    map[string][2]string
-	Accounts       []string
-	ContactCenters []ContactCenter
-	// ExtraProviderARNs are the ARNs of Options.ExtraProviders.
-	ExtraProviderARNs []string
+	Credentials       map[string][2]string
+	Accounts          []string
+	ContactCenters    []ContactCenter
+	ExtraProviderARNs []string // the ARNs of Options.ExtraProviders
 
 	// orgTransport carries the salesforce backend's requests.
 	orgTransport *http.Transport
@@ -213,11 +208,7 @@ func Start(ctx context.Context, o Options) (*World, error) {
 			return nil, err
 		}
 		w.IAM.AddProvider(acct, aws.DefaultProviderName, doc)
-		if acct == w.Accounts[0] {
-			for _, name := range o.ExtraProviders {
-				w.ExtraProviderARNs = append(w.ExtraProviderARNs, w.IAM.AddProvider(acct, name, doc))
-			}
-		}
+		w.addExtraProviders(acct, doc, o.ExtraProviders)
 	}
 	for _, cc := range w.ContactCenters {
 		w.IAM.AddRole(cc.Account, cc.Name+"-SAMLRole", trustPolicy(cc.ProviderARN))
