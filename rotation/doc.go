@@ -76,7 +76,8 @@
 //	| step      | transitions (N = the new certificate)                               | rollback (same checks)                                  |
 //	|-----------|---------------------------------------------------------------------|---------------------------------------------------------|
 //	| preflight | none: observes the model; refuses an out-of-scope app that follows  | none                                                    |
-//	|           | the default behind a trust the plan does not update, a used id      |                                                         |
+//	|           | the default behind a trust the plan does not update, a used id, an  |                                                         |
+//	|           | app switched without an update, an exclusion that breaks a sign-in  |                                                         |
 //	| stage     | create N                                                            | delete N unless in use (default, app, trust, journal)   |
 //	| trust     | overlap: each trust in scope S -> S + N;                            | first: refused unless this rotation is the latest       |
 //	|           | direct: S -> N + what out-of-scope pinned apps of it sign with      | change to every resource in scope; then back to S       |
@@ -89,10 +90,54 @@
 //	|           | with; verify again                                                  |                                                         |
 //	| cleanup   | delete D unless in use (kept, and logged, otherwise)                | none (cannot be undone; it is last)                     |
 //
-// Invariant: for every app a of the model, trust(a) holds cert(a) — before
-// and after every call. The direct strategy, for relying parties that
+// Invariant: for every app a of the model, trust(a) holds cert(a), and
+// every unattached trust holds the default — before and after every call. The direct strategy, for relying parties that
 // refuse two certificates, breaks the sign-in of apps in scope between
 // activate and trust, by design; never that of an app out of scope.
+//
+// # Every SAML app and every trust of the identity provider
+//
+// Switching the org default switches every SAML app that follows it, not
+// only the contact centers'. When the identity provider is an [AppLister],
+// the model has every SAML app of the org ([ModelApp.ContactCenter] empty
+// for the others, [ModelApp.Kind] saying connected app or External Client
+// App); when the relying party is a [TrustLister], it has every trust of
+// the identity provider's entity id in the contact centers' accounts,
+// also those no app names ([ModelTrust.Unattached]: taken to serve the
+// apps that follow the default, so it must hold the default). The plan
+// updates unattached trusts like the others and verification checks that
+// they hold the new certificate; [WithExcludeTrusts] leaves one alone only
+// when no sign-in breaks without it (*[ExcludeError] otherwise).
+//
+// Preflight refuses, with an *[AffectedAppsError] and before any change, a
+// rotation that would switch an app of no contact center whose service
+// provider it does not update, unless each such app is
+//
+//   - acknowledged ([WithAcceptAffected]): it is switched and recorded as
+//     changed, not updated ([ModelApp.Acknowledged], [Model.NotUpdated]);
+//   - given a relying party ([WithAppRelyingParty]): its trust is then
+//     updated, checked and verified like a contact center's (the apps are
+//     [State.AppTargets]);
+//   - or pinned to its current certificate first, by a person: a pinned
+//     app does not follow the default. [WithPinAffected] makes preflight
+//     ask for it at a manual gate, wait until the apps are pinned, and
+//     observe the org again.
+//
+// A relying party for such an app is any [RelyingParty]: Trust returns the
+// metadata document the service provider holds for the app (with the
+// TrustRef it was given), and SetTrust makes it hold doc, returning only
+// once the service provider uses it, or a [Transient] error wrapping
+// [ErrNotPropagated] so that the engine tries again. For a service provider
+// that refreshes the IdP metadata from the app's metadata URL, SetTrust
+// stores doc where the service provider reads it (or asks it to refresh)
+// and then reads the service provider's view back until it carries doc's
+// signing certificates; Trust returns that view. The documents it is sent
+// differ from the one it returned only in their signing certificates
+// (old + new during the overlap, the new one at the end).
+//
+// [UsageOf] turns a model and the plan's transitions into a [Usage]: for
+// each certificate, the apps that sign with it and the trusts that trust
+// it, and whether the rotation changes, leaves or breaks each.
 //
 // [OrgPlan.LockKeys] names the locks a run must hold (the org by
 // [IdPLockKey], every trust by [TrustLockKey]: the same keys for every tool

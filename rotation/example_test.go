@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/voicecert/voicecert/rotation"
+	"github.com/voicecert/voicecert/rotation/rotationtest"
 )
 
 // printStep is a step that says what it does.
@@ -144,4 +145,74 @@ func ExampleWithConfirm() {
 	// Output:
 	// please: In Setup, edit the connected app West and choose VC_2026.
 	// <nil>
+}
+
+// A SAML app of no contact center that follows the org default is switched
+// by a rotation; preflight refuses until it is handled. Here the app's
+// service provider is given a relying party, so its trust is updated and
+// verified too, and the usage view shows what changes.
+func ExampleWithAppRelyingParty() {
+	w := newExampleOrg()
+	plan, err := rotation.NewOrgPlan(w.idp, w.rp, rotation.WithKeyBits(2048),
+		rotation.WithAppRelyingParty("Wiki_SSO", w.wiki, w.wikiTrust))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, steps, err := plan.Transitions(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range rotation.UsageOf(m, steps).Certificates {
+		for _, a := range c.Apps {
+			fmt.Printf("%s %s (updated: %v)\n", a.App.Name, a.Effect, a.Updated)
+		}
+	}
+	// Output:
+	// East_Connected_App changes (updated: true)
+	// Wiki_SSO changes (updated: true)
+}
+
+// exampleOrg is an org with one contact center, East, and one other SAML
+// app, Wiki_SSO, that follows the org default; the Wiki's service provider
+// is a relying party of its own.
+type exampleOrg struct {
+	idp       *appsIdP
+	rp, wiki  *rotationtest.RelyingParty
+	wikiTrust rotation.TrustRef
+}
+
+// appsIdP is the fake identity provider listing Wiki_SSO besides its
+// contact centers' apps, as a backend that is an AppLister does.
+type appsIdP struct{ *rotationtest.IdentityProvider }
+
+func (p *appsIdP) SAMLApps(ctx context.Context) ([]rotation.SAMLApp, error) {
+	sig, err := p.SigningState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []rotation.SAMLApp{{App: rotation.AppRef{Name: "Wiki_SSO"}, Kind: rotation.AppExternal, Certificate: sig.Default}}, nil
+}
+
+func newExampleOrg() *exampleOrg {
+	idp := rotationtest.NewIdentityProvider(rotationtest.WithKeyGenerator(rotationtest.CachedKey), rotationtest.WithEntityID(entityID))
+	old, err := idp.AddCertificate("Old_Cert", 2048)
+	if err != nil {
+		panic(err)
+	}
+	if err := idp.UseDefault("Old_Cert"); err != nil {
+		panic(err)
+	}
+	idp.AddContactCenter(ccEast)
+	w := &exampleOrg{idp: &appsIdP{idp}, rp: rotationtest.NewRelyingParty(), wiki: rotationtest.NewRelyingParty(),
+		wikiTrust: rotation.TrustRef{Account: "wiki", ARN: "urn:wiki:idp"}}
+	doc := rotationtest.MetadataDocument(entityID, old.DER)
+	if err := w.rp.AddTrust(ccEast.Trust, doc); err != nil {
+		panic(err)
+	}
+	if err := w.wiki.AddTrust(w.wikiTrust, doc); err != nil {
+		panic(err)
+	}
+	return w
 }

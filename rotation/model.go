@@ -19,9 +19,14 @@ import (
 type Model struct {
 	// Default is the org's default signing certificate (no DER).
 	Default Certificate `json:"default"`
-	// Apps are the org's SAML apps, in discovery order.
+	// Apps are the org's SAML apps, in discovery order: the contact
+	// centers' and, when the identity provider lists them (AppLister),
+	// every other SAML app of the org.
 	Apps []ModelApp `json:"apps"`
-	// Trusts are the relying-party trusts the apps name, keyed by ARN.
+	// Trusts are the relying-party trusts the apps name and, when the
+	// relying party lists them (TrustLister), every other trust of the
+	// identity provider in the accounts of the contact centers, keyed by
+	// ARN.
 	Trusts map[string]ModelTrust `json:"trusts"`
 }
 
@@ -31,6 +36,8 @@ type ModelApp struct {
 	// ContactCenter is the contact center the app signs in to; empty for
 	// an app of no contact center.
 	ContactCenter string `json:"contactCenter,omitempty"`
+	// Kind is the kind of app, when the identity provider says it.
+	Kind AppKind `json:"kind,omitempty"`
 	// Trust is the relying-party trust of the app's sign-in; zero when it
 	// names none (its sign-in is then not the rotation's to check).
 	Trust TrustRef `json:"trust"`
@@ -41,6 +48,13 @@ type ModelApp struct {
 	Pinned bool `json:"pinned,omitempty"`
 	// InScope reports that the rotation switches the app.
 	InScope bool `json:"inScope,omitempty"`
+	// Acknowledged reports an app of no contact center that follows the
+	// default and whose service provider the rotation does not update,
+	// which the operator accepted to see changed (WithAcceptAffected).
+	Acknowledged bool `json:"acknowledged,omitempty"`
+	// ToPin reports such an app that a person is asked to pin to its
+	// current certificate before anything changes (WithPinAffected).
+	ToPin bool `json:"toPin,omitempty"`
 }
 
 // ModelTrust is one relying-party trust in a Model.
@@ -48,6 +62,13 @@ type ModelTrust struct {
 	Ref TrustRef `json:"ref"`
 	// Signing are the SHA-256 fingerprints of the certificates it trusts.
 	Signing []string `json:"signing"`
+	// Unattached reports a trust of the identity provider that no app of
+	// the model names (found by TrustLister): the apps that sign in
+	// through it are unknown, so it is taken to serve the apps that follow
+	// the org default, and it must hold the default.
+	Unattached bool `json:"unattached,omitempty"`
+	// InScope reports that the rotation updates the trust.
+	InScope bool `json:"inScope,omitempty"`
 }
 
 // Holds reports whether the trust trusts the certificate with fingerprint fp.
@@ -73,20 +94,27 @@ func (m Model) App(name string) (ModelApp, bool) {
 }
 
 // Breakage is one app whose sign-in a Model says fails: it signs with a
-// certificate its trust does not hold.
+// certificate its trust does not hold. App is empty for an unattached
+// trust (see ModelTrust.Unattached) that does not hold the org default.
 type Breakage struct {
-	App         string `json:"app"`
+	App         string `json:"app,omitempty"`
 	Trust       string `json:"trust"`
 	Certificate string `json:"certificate"`
 }
 
 func (b Breakage) String() string {
+	if b.App == "" {
+		return fmt.Sprintf("%s would not trust the org default %s, which every app that follows it signs with", b.Trust, short(b.Certificate))
+	}
 	return fmt.Sprintf("app %s would sign with %s, which %s does not trust", b.App, short(b.Certificate), b.Trust)
 }
 
-// Broken lists the apps whose sign-in fails in m: the whole-org sign-in
+// key identifies the sign-in a breakage is about.
+func (b Breakage) key() string { return b.App + "\x00" + b.Trust }
+
+// Broken lists the sign-ins that fail in m: the whole-org sign-in
 // invariant holds when it is empty. An app that names no trust is not
-// checked.
+// checked; an unattached trust is checked against the org default.
 func (m Model) Broken() []Breakage {
 	var out []Breakage
 	for _, a := range m.Apps {
@@ -95,6 +123,11 @@ func (m Model) Broken() []Breakage {
 		}
 		if t, ok := m.Trusts[a.Trust.ARN]; !ok || !t.Holds(a.Certificate.SHA256) {
 			out = append(out, Breakage{App: a.App.Name, Trust: a.Trust.ARN, Certificate: a.Certificate.SHA256})
+		}
+	}
+	for _, arn := range sortedKeys(m.Trusts) {
+		if t := m.Trusts[arn]; t.Unattached && !t.Holds(m.Default.SHA256) {
+			out = append(out, Breakage{Trust: arn, Certificate: m.Default.SHA256})
 		}
 	}
 	return out
@@ -197,12 +230,12 @@ func (t Transition) String() string {
 func checkInvariant(cur Model, t Transition, outage bool) error {
 	before := map[string]bool{}
 	for _, b := range cur.Broken() {
-		before[b.App] = true
+		before[b.key()] = true
 	}
 	var broken []Breakage
 	after := cur.After(t)
 	for _, b := range after.Broken() {
-		if a, _ := after.App(b.App); !before[b.App] && !(outage && a.InScope) {
+		if !before[b.key()] && !(outage && after.inScope(b)) {
 			broken = append(broken, b)
 		}
 	}
@@ -210,6 +243,16 @@ func checkInvariant(cur Model, t Transition, outage bool) error {
 		return nil
 	}
 	return &InvariantError{Transition: t, Broken: broken}
+}
+
+// inScope reports whether the sign-in of b is the rotation's: its app is
+// in scope, or, for an unattached trust, the trust is.
+func (m Model) inScope(b Breakage) bool {
+	if b.App == "" {
+		return m.Trusts[b.Trust].InScope
+	}
+	a, _ := m.App(b.App)
+	return a.InScope
 }
 
 // short shortens a fingerprint for a message.

@@ -19,10 +19,12 @@ type OrgPlan struct {
 }
 
 // orgEnv is what every org step uses: the two providers and the options.
+// lister is the relying party's TrustLister, nil when it is not one.
 type orgEnv struct {
-	idp  IdentityProvider
-	rp   RelyingParty
-	opts OrgOptions
+	idp    IdentityProvider
+	rp     RelyingParty
+	lister TrustLister
+	opts   OrgOptions
 }
 
 // NewOrgPlan checks the options and returns the plan. rp serves every trust
@@ -57,10 +59,14 @@ func NewOrgPlan(idp IdentityProvider, rp RelyingParty, opts ...OrgOption) (*OrgP
 	if _, err := CertificateLabel(o.LabelTemplate, "x", o.Now()); err != nil {
 		return nil, err
 	}
+	if err := o.checkApps(); err != nil {
+		return nil, err
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &OrgPlan{env: &orgEnv{idp: idp, rp: rp, opts: o}}, nil
+	lister, _ := rp.(TrustLister)
+	return &OrgPlan{env: &orgEnv{idp: idp, rp: routeApps(rp, o.AppRelyingParties), lister: lister, opts: o}}, nil
 }
 
 // Options returns the plan's effective options.

@@ -72,7 +72,7 @@ func (e *orgEnv) checkLatest(ctx context.Context, st *State) (*liveModel, error)
 			return fail("app "+name, describeCert(before)+" or "+describeCert(st.New), describeCert(a.Certificate), []string{a.Certificate.SHA256})
 		}
 	}
-	for _, ref := range trustRefs(st.ContactCenters) {
+	for _, ref := range st.trustsInScope() {
 		stages := []string{stageOriginal}
 		if len(st.New.DER) > 0 {
 			stages = append(stages, stageOverlap, stageFinal)

@@ -49,9 +49,14 @@ func modelApps(all, inScope []ContactCenter) []ModelApp {
 	return apps
 }
 
-// modelOf fills apps in with the signing state and the trust documents.
-func modelOf(apps []ModelApp, sig SigningState, docs map[string][]byte) Model {
+// modelOf fills apps and the unattached trusts in with the signing state
+// and the trust documents.
+func modelOf(apps []ModelApp, unattached []ModelTrust, sig SigningState, docs map[string][]byte) Model {
 	m := Model{Default: bare(sig.Default), Apps: slices.Clone(apps), Trusts: map[string]ModelTrust{}}
+	for _, t := range unattached {
+		t.Signing = signingOf(docs[t.Ref.ARN])
+		m.Trusts[t.Ref.ARN] = t
+	}
 	for i, a := range m.Apps {
 		if s, ok := sig.App(a.App.Name); ok {
 			m.Apps[i].Certificate, m.Apps[i].Pinned = bare(s.Certificate), s.Pinned
@@ -69,7 +74,8 @@ func bare(c Certificate) Certificate {
 	return c
 }
 
-// modelTrusts returns the distinct trusts the apps of m name, in order.
+// modelTrusts returns the distinct trusts the apps of m name, in order,
+// then the unattached trusts by ARN.
 func modelTrusts(m Model) []TrustRef {
 	var refs []TrustRef
 	for _, a := range m.Apps {
@@ -77,7 +83,21 @@ func modelTrusts(m Model) []TrustRef {
 			refs = append(refs, a.Trust)
 		}
 	}
+	for _, t := range unattachedOf(m) {
+		refs = append(refs, t.Ref)
+	}
 	return refs
+}
+
+// unattachedOf returns the unattached trusts of m, by ARN.
+func unattachedOf(m Model) []ModelTrust {
+	var out []ModelTrust
+	for _, arn := range sortedKeys(m.Trusts) {
+		if t := m.Trusts[arn]; t.Unattached {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // readTrusts reads the documents of refs at once.
@@ -114,15 +134,14 @@ func (e *orgEnv) observe(ctx context.Context, base Model) (Model, map[string]Tru
 	if err != nil {
 		return Model{}, nil, err
 	}
-	return modelOf(base.Apps, sig, documents(snaps)), snaps, nil
+	return modelOf(base.Apps, unattachedOf(base), sig, documents(snaps)), snaps, nil
 }
 
+// readSigning reads the signing state, with the apps given a relying
+// party (see signingAndApps).
 func (e *orgEnv) readSigning(ctx context.Context) (SigningState, error) {
-	sig, err := e.idp.SigningState(ctx)
-	if err != nil {
-		return SigningState{}, fmt.Errorf("read signing state: %w", err)
-	}
-	return sig, nil
+	sig, _, err := e.signingAndApps(ctx, len(e.opts.AppRelyingParties) > 0)
+	return sig, err
 }
 
 // documents returns the documents of snaps by ARN.

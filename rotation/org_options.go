@@ -72,6 +72,14 @@ type OrgOptions struct {
 	DeleteOld bool
 	// AllowSHA1 accepts SHA-1 signatures when verifying a SAML Response.
 	AllowSHA1 bool
+	// AcceptAffected, AppRelyingParties, PinAffected and ExcludeTrusts say
+	// how the rotation handles SAML apps of no contact center and the
+	// trusts no app names (see WithAcceptAffected, WithAppRelyingParty,
+	// WithPinAffected and WithExcludeTrusts).
+	AcceptAffected    []string
+	AppRelyingParties map[string]AppRelyingParty
+	PinAffected       []string
+	ExcludeTrusts     []string
 	// History lists the org's journaled rotations: rollback names the newer
 	// rotation that changed what it would restore, and no certificate
 	// another rotation may restore is deleted (see JournalDir).

@@ -20,10 +20,25 @@ func (s *preflightStep) Describe() string {
 // name while the identity provider's signing state is read: the two do not
 // depend on each other (see OrgOptions.Concurrency).
 func (s *preflightStep) Apply(ctx context.Context, st *State) error {
+	if err := s.observeOrg(ctx, st); err != nil {
+		return err
+	}
+	if err := s.pinGate(st, s.Apply); err != nil {
+		return err
+	}
+	return s.checkAffected(st)
+}
+
+// observeOrg is Apply without the refusal of apps the rotation would
+// change without updating their service providers (see checkAffected):
+// what a plan shows.
+func (s *preflightStep) observeOrg(ctx context.Context, st *State) error {
 	var (
 		all, ccs []ContactCenter
 		snaps    map[string]TrustSnapshot
 		sig      SigningState
+		list     []SAMLApp
+		unatt    []ModelTrust
 	)
 	discover := func(ctx context.Context) error {
 		var err error
@@ -41,10 +56,14 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 				return Permanent(fmt.Errorf("%w: contact center %q: %w", ErrInvalidInput, c.Name, errNoTrust))
 			}
 		}
-		snaps, err = s.readTrusts(ctx, trustRefs(all))
+		named := append(trustRefs(all), s.appTrustRefs()...)
+		if snaps, err = s.readTrusts(ctx, named); err != nil {
+			return err
+		}
+		unatt, err = s.unattachedTrusts(ctx, trustRefs(all), named, snaps)
 		return err
 	}
-	signing := func(ctx context.Context) (err error) { sig, err = s.readSigning(ctx); return err }
+	signing := func(ctx context.Context) (err error) { sig, list, err = s.signingAndApps(ctx, true); return err }
 	if err := s.all(ctx, discover, signing); err != nil {
 		return err
 	}
@@ -54,7 +73,12 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 	if name := CertificateName(st.ID); sig.Default.Name == name || slices.ContainsFunc(sig.Apps, func(a AppSigning) bool { return a.Certificate.Name == name }) {
 		return Permanent(fmt.Errorf("%w: rotation id %q is already used: certificate %s is in use; start a new rotation with a new id", ErrInvalidInput, st.ID, name))
 	}
-	m := modelOf(modelApps(all, ccs), sig, documents(snaps))
+	ccApps := modelApps(all, ccs)
+	others, targets, err := s.otherApps(list, ccApps)
+	if err != nil {
+		return err
+	}
+	m := modelOf(append(ccApps, others...), unatt, sig, documents(snaps))
 	if err := s.outOfScopeFollowers(m); err != nil {
 		return err
 	}
@@ -71,7 +95,8 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 			"trust", b.Trust, "app", b.App, "app_sha256", b.Certificate)
 	}
 	trusts := map[string]TrustState{}
-	for _, ref := range trustRefs(ccs) {
+	extra := extraTrusts(unatt)
+	for _, ref := range slices.Concat(trustRefs(slices.Concat(ccs, targets)), extra) {
 		if len(m.Trusts[ref.ARN].Signing) == 0 {
 			return Permanent(fmt.Errorf("trust %s holds a document that is not usable metadata: %w", ref, unusable(snaps[ref.ARN].Document)))
 		}
@@ -82,6 +107,7 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 	defer st.Unlock()
 	st.Org = m
 	st.ContactCenters = ccs
+	st.AppTargets, st.ExtraTrusts = targets, extra
 	st.OldDefault = sig.Default
 	st.Apps = apps
 	st.Trusts = trusts

@@ -54,7 +54,7 @@ func (s *retireStep) Apply(ctx context.Context, st *State) error {
 		}
 	}
 	st.Unlock()
-	v, err := s.verify(ctx, st.ContactCenters, st.New.SHA256, proofs)
+	v, err := s.verify(ctx, st.targets(), st.ExtraTrusts, st.New.SHA256, proofs)
 	if err != nil {
 		return err
 	}

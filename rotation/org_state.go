@@ -2,6 +2,7 @@ package rotation
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -17,6 +18,8 @@ type PlanOptions struct {
 	Concurrency    int           `json:"concurrency"`
 	DeleteOld      bool          `json:"deleteOld,omitempty"`
 	AllowSHA1      bool          `json:"allowSHA1,omitempty"`
+	AcceptAffected []string      `json:"acceptAffected,omitempty"`
+	ExcludeTrusts  []string      `json:"excludeTrusts,omitempty"`
 }
 
 // planOptions returns what NewState records of the plan's options.
@@ -26,6 +29,7 @@ func (p *OrgPlan) planOptions() *PlanOptions {
 		Strategy: o.Strategy, KeyBits: o.KeyBits, LabelTemplate: o.LabelTemplate, Soak: o.Soak,
 		ContactCenters: append([]string(nil), o.ContactCenters...), Canary: o.Canary, Concurrency: o.Concurrency,
 		DeleteOld: o.DeleteOld, AllowSHA1: o.AllowSHA1,
+		AcceptAffected: slices.Clone(o.AcceptAffected), ExcludeTrusts: slices.Clone(o.ExcludeTrusts),
 	}
 }
 
@@ -44,6 +48,12 @@ func OrgOptionsFrom(st *State) ([]OrgOption, error) {
 	}
 	if len(o.ContactCenters) > 0 {
 		opts = append(opts, WithContactCenters(o.ContactCenters...))
+	}
+	if len(o.AcceptAffected) > 0 {
+		opts = append(opts, WithAcceptAffected(o.AcceptAffected...))
+	}
+	if len(o.ExcludeTrusts) > 0 {
+		opts = append(opts, WithExcludeTrusts(o.ExcludeTrusts...))
 	}
 	return opts, nil
 }

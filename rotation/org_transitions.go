@@ -20,16 +20,22 @@ type StepTransitions struct {
 // of the plan makes to it, in order; the new certificate is
 // NewCertificate. Each transition is checked when it runs: see the package
 // documentation.
+//
+// When preflight would refuse the rotation only for the apps it would
+// change without updating them (*AffectedAppsError) or for an exclusion
+// (*ExcludeError), that error is returned with the model and the
+// transitions, so that a plan can show what breaks (see UsageOf).
 func (p *OrgPlan) Transitions(ctx context.Context) (Model, []StepTransitions, error) {
 	st := p.NewState("plan")
-	if err := (&preflightStep{p.env}).Apply(ctx, st); err != nil {
+	pf := &preflightStep{p.env}
+	if err := pf.observeOrg(ctx, st); err != nil {
 		return Model{}, nil, err
 	}
 	var out []StepTransitions
 	for _, s := range p.Steps() {
 		out = append(out, StepTransitions{Step: s.Name(), Transitions: p.env.transitions(st, s.Name(), NewCertificate)})
 	}
-	return st.Org, out, nil
+	return st.Org, out, pf.checkAffected(st)
 }
 
 // transitions returns what step does to the model of st, the new
@@ -37,7 +43,7 @@ func (p *OrgPlan) Transitions(ctx context.Context) (Model, []StepTransitions, er
 func (e *orgEnv) transitions(st *State, step, fp string) []Transition {
 	var ts []Transition
 	trusts := func(from, to func(ModelTrust) []string) {
-		for _, ref := range trustRefs(st.ContactCenters) {
+		for _, ref := range st.trustsInScope() {
 			t := st.Org.Trusts[ref.ARN]
 			ts = append(ts, Transition{Kind: TransitionTrust, Resource: ref.ARN, From: from(t), To: to(t)})
 		}

@@ -113,7 +113,7 @@ func (st *State) keptIn(ref TrustRef, md *samlmeta.Metadata) []*samlmeta.Cert {
 // setTrusts moves every trust in scope from the document of stage from to
 // that of stage to, canaries first, each call checked (see setTrust).
 func (e *orgEnv) setTrusts(ctx context.Context, st *State, lv *liveModel, from, to string) error {
-	refs := trustRefs(st.ContactCenters)
+	refs := st.trustsInScope()
 	return e.fanOut(ctx, len(refs), func(ctx context.Context, i int) error {
 		return e.moveTrust(ctx, st, lv, refs[i], from, to)
 	})
@@ -121,7 +121,7 @@ func (e *orgEnv) setTrusts(ctx context.Context, st *State, lv *liveModel, from, 
 
 // restoreTrusts is setTrusts for a rollback: every trust is tried.
 func (e *orgEnv) restoreTrusts(ctx context.Context, st *State, lv *liveModel, from, to string) error {
-	refs := trustRefs(st.ContactCenters)
+	refs := st.trustsInScope()
 	return e.each(ctx, len(refs), func(ctx context.Context, i int) error {
 		return e.moveTrust(ctx, st, lv, refs[i], from, to)
 	})

@@ -3,6 +3,7 @@ package rotation
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/voicecert/voicecert/samlmeta"
@@ -21,7 +22,7 @@ func (s *verifyStep) Describe() string {
 // Apply verifies and records in the State what the sign-ins proved, for
 // retirement to confirm against the final documents.
 func (s *verifyStep) Apply(ctx context.Context, st *State) error {
-	v, err := s.verify(ctx, st.ContactCenters, st.New.SHA256, nil)
+	v, err := s.verify(ctx, st.targets(), st.ExtraTrusts, st.New.SHA256, nil)
 	if err != nil {
 		return err
 	}
@@ -104,7 +105,7 @@ func (p *OrgPlan) Verify(ctx context.Context) (*Verification, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.env.verify(ctx, ccs, "", nil)
+	return p.env.verify(ctx, ccs, nil, "", nil)
 }
 
 // verify reads the signing state, every trust document and, where the
@@ -113,13 +114,21 @@ func (p *OrgPlan) Verify(ctx context.Context) (*Verification, error) {
 // trust's document as soon as both are there, so that the signature checks
 // share the CPU with the calls still waiting. Each document is parsed once.
 //
+// extra are trusts no app names (see ModelTrust.Unattached): they are
+// checked structurally, for holding want.
+//
 // want, when given, is the certificate everything must agree on; otherwise
 // each app must sign with a certificate its trust holds. A failed sign-in
 // is reported only when the agreement holds: until then the disagreement is
 // the problem. proofs, when given, stand for the sign-ins: what earlier
 // checks proved, confirmed against the documents read now.
-func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, want string, proofs []SignInProof) (*Verification, error) {
+func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, extra []TrustRef, want string, proofs []SignInProof) (*Verification, error) {
 	refs := trustRefs(ccs)
+	for _, ref := range extra {
+		if !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
 	var (
 		sig       SigningState
 		trusts    = map[string]trustDoc{}
@@ -180,7 +189,7 @@ func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, want string, p
 		return nil, err
 	}
 	v := &Verification{Default: bare(sig.Default), ContactCenters: make([]ContactCenterVerification, len(ccs))}
-	v.agreement(ccs, sig, trusts, want)
+	v.agreement(ccs, refs, sig, trusts, want)
 	if canLogin && (want == "" || v.OK()) {
 		for i, c := range ccs {
 			signs := want
@@ -211,7 +220,7 @@ func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, want string, p
 // the default, every app and every trust agree on it; without, that every
 // app that follows the default signs with it and its trust holds what it
 // signs with.
-func (v *Verification) agreement(ccs []ContactCenter, sig SigningState, trusts map[string]trustDoc, want string) {
+func (v *Verification) agreement(ccs []ContactCenter, refs []TrustRef, sig SigningState, trusts map[string]trustDoc, want string) {
 	if want != "" && sig.Default.SHA256 != want {
 		v.problem(-1, "org IdP certificate is %s, want %s", sig.Default.SHA256, want)
 	}
@@ -227,7 +236,7 @@ func (v *Verification) agreement(ccs []ContactCenter, sig SigningState, trusts m
 			v.problem(i, "app %s follows the org default %s but signs with %s", c.App, short(sig.Default.SHA256), short(a.Certificate.SHA256))
 		}
 	}
-	for _, ref := range trustRefs(ccs) {
+	for _, ref := range refs {
 		td := trusts[ref.ARN]
 		switch {
 		case td.err != nil:

@@ -8,8 +8,10 @@ import (
 
 // ErrRefused matches every refusal of a change before it is sent: a
 // *[ConflictError] (what is there is not what the plan or the journal
-// expects), an *[InvariantError] (the change would break a sign-in) and an
-// *[InUseError] (a certificate still in use). A refused change changed
+// expects), an *[InvariantError] (the change would break a sign-in), an
+// *[InUseError] (a certificate still in use), and, in preflight, an
+// *[AffectedAppsError] (apps whose service provider is not updated) and an
+// *[ExcludeError] (an exclusion that would break a sign-in). A refused change changed
 // nothing; the engine neither retries it nor rolls back further after a
 // refused rollback.
 var ErrRefused = errors.New("rotation: change refused")
@@ -78,3 +80,44 @@ func (e *InUseError) Error() string {
 
 // Is makes errors.Is(err, ErrRefused) true.
 func (e *InUseError) Is(target error) bool { return target == ErrRefused }
+
+// AffectedAppsError refuses a rotation, in preflight, that would switch
+// the certificate of SAML apps of no contact center that follow the org
+// default while their service providers are not updated: their sign-in
+// would break. Each must be acknowledged (WithAcceptAffected), given a
+// relying party (WithAppRelyingParty) or pinned to the current
+// certificate first. Nothing was changed.
+type AffectedAppsError struct {
+	// Apps are the apps' API names.
+	Apps []string
+	// Certificate is the SHA-256 of the certificate they sign with now.
+	Certificate string
+}
+
+func (e *AffectedAppsError) Error() string {
+	return fmt.Sprintf("the rotation would switch SAML apps whose service providers it does not update: %s "+
+		"(they follow the org default %s); acknowledge each, supply a relying party for it, or pin it to the current certificate first; nothing was changed",
+		strings.Join(e.Apps, ", "), short(e.Certificate))
+}
+
+// Is makes errors.Is(err, ErrRefused) true.
+func (e *AffectedAppsError) Is(target error) bool { return target == ErrRefused }
+
+// ExcludeError refuses, in preflight, an exclusion of trusts
+// (WithExcludeTrusts) that would break a sign-in: Cause, an
+// *InvariantError, names the change of the plan and what breaks. Nothing
+// was changed.
+type ExcludeError struct {
+	Trusts []string
+	Cause  error
+}
+
+func (e *ExcludeError) Error() string {
+	return fmt.Sprintf("cannot exclude %s: %v", strings.Join(e.Trusts, ", "), e.Cause)
+}
+
+// Unwrap returns Cause.
+func (e *ExcludeError) Unwrap() error { return e.Cause }
+
+// Is makes errors.Is(err, ErrRefused) true.
+func (e *ExcludeError) Is(target error) bool { return target == ErrRefused }

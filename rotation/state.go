@@ -24,10 +24,18 @@ type State struct {
 	Plan *PlanOptions `json:"plan,omitempty"`
 
 	// Org is the model of the whole org preflight observed: every
-	// contact center, in scope or not, and every trust they name.
+	// contact center, in scope or not, every other SAML app the identity
+	// provider lists, every trust they name and every unattached trust.
 	Org Model `json:"org"`
 	// ContactCenters are those in scope, as discovered by preflight.
 	ContactCenters []ContactCenter `json:"contactCenters,omitempty"`
+	// AppTargets are the SAML apps of no contact center given a relying
+	// party (WithAppRelyingParty), as contact centers with no name: their
+	// trusts are updated and verified like the contact centers'.
+	AppTargets []ContactCenter `json:"appTargets,omitempty"`
+	// ExtraTrusts are the trusts of the identity provider that no app
+	// names and that the rotation updates (see ModelTrust.Unattached).
+	ExtraTrusts []TrustRef `json:"extraTrusts,omitempty"`
 	// OldDefault is the org default certificate before the rotation.
 	OldDefault Certificate `json:"oldDefault"`
 	// New is the certificate the rotation created, under a name derived

@@ -23,7 +23,9 @@ func (a *app) newCheckCmd() *cobra.Command {
 		Long: `check reads, without changing anything, each Amazon Connect contact center's effective
 signing certificate (name, SHA-256 fingerprint, expiry, days left, key size), whether its
 connected app is pinned to its own certificate, and whether the IAM SAML provider that trusts
-it holds that certificate. Every reason for an unhealthy result is printed (a "!" line) and
+it holds that certificate, and the certificate-usage view: for each certificate, every SAML app
+that signs with it (contact center or not) and every IAM provider that trusts it, with what a
+rotation would change, leave or break. Every reason for an unhealthy result is printed (a "!" line) and
 is in the JSON's reasons.
 
 check exits 1 when a certificate expires within --within, an app is pinned, or IAM disagrees
@@ -42,10 +44,12 @@ with Salesforce; an unknown --contact-center is a usage error.`,
 				return err
 			}
 			res := newCheckResult(r, time.Duration(within))
+			res.Usage = usageOf(cmd.Context(), b, ccs)
 			a.result(res)
 			if err := a.printCheck(cmd.Context(), b, format, r, res); err != nil {
 				return err
 			}
+			printUsage(a.out(), res.Usage)
 			if !res.Healthy {
 				if format == "text" {
 					fmt.Fprintf(a.out(), "Unhealthy: %d reason(s) above.\n", len(res.Reasons))
@@ -66,6 +70,9 @@ with Salesforce; an unknown --contact-center is a usage error.`,
 type checkResult struct {
 	Healthy bool   `json:"healthy"`
 	Within  string `json:"within"`
+	// Usage is the certificate-usage view of a rotation of the contact
+	// centers checked; absent when the rotation cannot be planned.
+	Usage *rotation.Usage `json:"usage,omitempty"`
 	// Reasons lists every reason the result is unhealthy; empty when healthy.
 	Reasons []checkReason    `json:"reasons"`
 	Report  *rotation.Report `json:"report"`

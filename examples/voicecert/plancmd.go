@@ -25,6 +25,9 @@ type rotateFlags struct {
 	ccs         []string
 	deleteOld   bool
 	allowSHA1   bool
+	accept      []string
+	pin         []string
+	exclude     []string
 }
 
 func (f *rotateFlags) add(cmd *cobra.Command) {
@@ -38,6 +41,9 @@ func (f *rotateFlags) add(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.ccs, "contact-center", nil, "only these contact centers (internal names)")
 	fl.BoolVar(&f.deleteOld, "delete-old", false, "delete the previous certificate at the end (cannot be undone)")
 	fl.BoolVar(&f.allowSHA1, "allow-sha1", false, "accept SHA-1 signatures when verifying a SAML Response")
+	fl.StringArrayVar(&f.accept, "accept-affected", nil, "let the rotation switch this SAML app of no contact center although its service provider is not updated (repeatable)")
+	fl.StringArrayVar(&f.pin, "pin-affected", nil, "ask, before any change, that this SAML app of no contact center be pinned to the current certificate, and wait until it is (repeatable)")
+	fl.StringArrayVar(&f.exclude, "exclude-trust", nil, "leave out this IAM SAML provider that trusts the org but no app names, if nothing breaks without it (ARN, repeatable)")
 }
 
 func (f *rotateFlags) options(log *slog.Logger) []rotation.OrgOption {
@@ -46,6 +52,7 @@ func (f *rotateFlags) options(log *slog.Logger) []rotation.OrgOption {
 		rotation.WithLabelTemplate(f.label), rotation.WithSoak(time.Duration(f.soak)), rotation.WithCanary(f.canary),
 		rotation.WithConcurrency(f.concurrency), rotation.WithContactCenters(f.ccs...),
 		rotation.WithDeleteOld(f.deleteOld), rotation.WithAllowSHA1(f.allowSHA1), rotation.WithOrgLogger(log),
+		rotation.WithAcceptAffected(f.accept...), rotation.WithPinAffected(f.pin...), rotation.WithExcludeTrusts(f.exclude...),
 	}
 }
 
@@ -72,12 +79,11 @@ rotation's preflight read-only, showing under each step the transitions it makes
 				return usageErr(err)
 			}
 			res, err := a.describePlan(ctx, b, plan)
-			if err != nil {
-				return err
+			if res != nil {
+				a.result(res)
+				printPlan(a.out(), res)
 			}
-			a.result(res)
-			printPlan(a.out(), res)
-			return nil
+			return err
 		},
 	}
 	addJSON(cmd)
@@ -92,6 +98,7 @@ type planResult struct {
 	KeyBits            int             `json:"keyBits"`
 	Org                string          `json:"org"`
 	CurrentCertificate certSummary     `json:"currentCertificate"`
+	Usage              *rotation.Usage `json:"usage,omitempty"`
 	ContactCenters     []plannedCenter `json:"contactCenters"`
 	Steps              []plannedStep   `json:"steps"`
 }
@@ -115,8 +122,10 @@ type plannedStep struct {
 // describePlan observes the org as the rotation's preflight does
 // (read-only) and lists every contact center and, under each step, the
 // transitions it makes. A --contact-center that names none is a usage
-// error; what preflight refuses is refused (exit 1) with its message.
-func (a *app) describePlan(ctx context.Context, b *backends, plan *rotation.OrgPlan) (*planResult, error) {
+// error; what preflight refuses is refused (exit 1) with its message, and
+// for apps changed without an update or an exclusion that breaks a
+// sign-in, with the plan and its certificate-usage view.
+func (a *app) describePlan(ctx context.Context, b *backends, plan *rotation.OrgPlan) (_ *planResult, err error) {
 	ccs, err := b.idp.ContactCenters(ctx)
 	if err != nil {
 		return nil, err
@@ -129,14 +138,22 @@ func (a *app) describePlan(ctx context.Context, b *backends, plan *rotation.OrgP
 	}
 	m, transitions, err := plan.Transitions(ctx)
 	if err != nil {
-		if ctx.Err() == nil && (errors.Is(err, rotation.ErrInvalidInput) || errors.Is(err, rotation.ErrRefused)) {
-			return nil, withStatus(exitNo, &reworded{msg: "preflight refuses the rotation: " + oneSentence(err.Error()), err: err})
+		refused := withStatus(exitNo, &reworded{msg: "preflight refuses the rotation: " + oneSentence(err.Error()), err: err})
+		if ctx.Err() != nil || !(errors.Is(err, rotation.ErrInvalidInput) || errors.Is(err, rotation.ErrRefused)) {
+			return nil, err
 		}
-		return nil, err
+		if !isAppsRefusal(err) {
+			return nil, refused
+		}
+		defer func() { err = refused }()
 	}
+	u := rotation.UsageOf(m, transitions)
 	res := &planResult{Strategy: string(o.Strategy), KeyBits: o.KeyBits, Org: b.idp.Name(),
-		CurrentCertificate: summarize(m.Default), ContactCenters: []plannedCenter{}, Steps: []plannedStep{}}
+		CurrentCertificate: summarize(m.Default), Usage: &u, ContactCenters: []plannedCenter{}, Steps: []plannedStep{}}
 	for _, app := range m.Apps {
+		if app.ContactCenter == "" {
+			continue // in the usage view
+		}
 		res.ContactCenters = append(res.ContactCenters, plannedCenter{Name: app.ContactCenter, App: app.App.String(),
 			SignsWith: app.Certificate.SHA256, Trust: app.Trust.ARN, Pinned: app.Pinned, InScope: app.InScope})
 	}
@@ -175,6 +192,7 @@ func printPlan(w io.Writer, res *planResult) {
 		}
 		fmt.Fprintf(w, "  contact center %s  app %s  signs with %s  trust %s%s\n", c.Name, c.App, short(c.SignsWith), orDash(c.Trust), notes)
 	}
+	printUsage(w, res.Usage)
 	for i, s := range res.Steps {
 		fmt.Fprintf(w, "%2d. %-10s %s\n", i+1, s.Name, s.Description)
 		for _, t := range s.Transitions {

@@ -36,6 +36,12 @@ failure. Progress is journaled after every step, in a file of --journal-dir, so 
 interrupted run can be resumed or rolled back with "voicecert resume --journal FILE" or
 "voicecert rollback --journal FILE".
 
+A SAML app of no contact center that follows the org default would be switched too while its
+service provider is not updated: rotate refuses, naming it, unless --accept-affected APP
+acknowledges it (the summary then lists it as changed, not updated) or it is pinned to its
+current certificate first (--pin-affected APP asks for that and waits). Every other IAM SAML provider of the org's entityID in the contact
+centers' accounts is updated too; --exclude-trust ARN leaves one out only if nothing breaks.
+
 Ctrl-C (SIGINT) or SIGTERM rolls back every completed step, within --rollback-grace, and
 releases the locks; a second Ctrl-C stops the rollback, leaves a resumable journal and prints
 the command that finishes it.
@@ -75,10 +81,12 @@ says so and asks; with --yes it refuses unless --force.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			if res.Plan, err = a.describePlan(ctx, b, plan); err != nil {
+			if res.Plan, err = a.describePlan(ctx, b, plan); res.Plan != nil {
+				printPlan(a.out(), res.Plan)
+			}
+			if err != nil {
 				return err
 			}
-			printPlan(a.out(), res.Plan)
 			if recent := recentRotation(res.Plan.CurrentCertificate, a.now()); recent != "" {
 				switch {
 				case force:

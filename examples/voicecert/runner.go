@@ -57,7 +57,10 @@ type runResult struct {
 	Steps      []stepTiming `json:"steps"`
 	Previous   *certSummary `json:"previousCertificate,omitempty"`
 	New        *certSummary `json:"newCertificate,omitempty"`
-	ElapsedMs  int64        `json:"elapsedMs"`
+	// ChangedNotUpdated are the acknowledged apps the rotation switched
+	// without updating their service providers.
+	ChangedNotUpdated []string `json:"changedNotUpdated,omitempty"`
+	ElapsedMs         int64    `json:"elapsedMs"`
 }
 
 // leftAppliedError is a rotation that left something applied: the journal
@@ -156,6 +159,10 @@ func (a *app) outcome(err error, spec runSpec, st *rotation.State, res *runResul
 		fmt.Fprintf(a.out(), "Rotated in %s: %s (%s, %d bits, expires %s) replaces %s (%s) for %d contact center(s).\n",
 			elapsed, st.New.Name, st.New.SHA256, st.New.KeyBits, st.New.NotAfter.Format(time.DateOnly),
 			st.OldDefault.Name, short(st.OldDefault.SHA256), len(st.ContactCenters))
+		if msg, names := notUpdatedSummary(st); msg != "" {
+			res.ChangedNotUpdated = names
+			fmt.Fprintln(a.out(), msg)
+		}
 		if !spec.deleteOld && isVoicecertCert(st.OldDefault.Name) {
 			fmt.Fprintf(a.out(), "The previous certificate %s stays in the org, as every earlier one voicecert made does: add --delete-old to a rotation to delete the certificate it replaces.\n", st.OldDefault.Name)
 		}

@@ -36,8 +36,12 @@ func waves(items, canary int) int {
 // apps, and a person's change before it is observed. Everything else may
 // run at once. doc.go derives each term.
 //
-//	preflight 3: list the connected apps, read them (chunks of 10 at once),
+//	preflight 5: list the connected apps, read them (chunks of 10 at once),
 //	  then read each app's metadata and snapshot every trust any app names;
+//	  then, with the entityID those documents carry, list each account's
+//	  SAML providers and read each (the aws backend's TrustsOf; one more
+//	  read would snapshot a provider no app names, and the bench world has
+//	  none);
 //	stage 3: read the certificate's name (absent?), create it, read it back
 //	  (its X.509 content);
 //	trust 4 per wave: read the document (the compare-and-swap), then the
@@ -62,7 +66,7 @@ func stepBounds(s shape) map[string]int {
 		activate += 2
 	}
 	return map[string]int{
-		rotation.StepPreflight: 3, rotation.StepStage: 3, rotation.StepTrust: trust, rotation.StepActivate: activate,
+		rotation.StepPreflight: 5, rotation.StepStage: 3, rotation.StepTrust: trust, rotation.StepActivate: activate,
 		rotation.StepVerify: 3, rotation.StepSoak: 0, rotation.StepRetire: 3 + trust + 3,
 	}
 }

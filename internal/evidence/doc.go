@@ -116,10 +116,13 @@
 // before the apps, a person's change before it is observed. Everything else
 // may go out at once. Per step, in calls:
 //
-//   - preflight 3: list the connected apps, read them (chunks of ten at
+//   - preflight 5: list the connected apps, read them (chunks of ten at
 //     once), then read each app's metadata and snapshot every trust any app
 //     names, in scope or not (both need what the apps name); the call
-//     centers and the IdP setting are read alongside;
+//     centers and the IdP setting are read alongside; then, with the
+//     entityID those documents carry, list each account's SAML providers
+//     and read each (the aws backend's TrustsOf), and snapshot those no app
+//     names (one more call; the benchmark worlds have none);
 //   - stage 3: read the certificate's unique name (absent?), create it, read
 //     it back for its X.509 content;
 //   - trust 4 per wave: read the stored document (the plan's
@@ -144,9 +147,9 @@
 //     against the final documents instead of signing in again.
 //
 // For the benchmark worlds (two trusts, one pinned app, the default canary
-// of one) that is 33 calls for one contact center and 41 for ten or fifty:
+// of one) that is 35 calls for one contact center and 43 for ten or fifty:
 // the chain does not grow with the number of contact centers, the work per
-// level does. With 20 ms per call the bound is 660 ms and 820 ms. The
+// level does. With 20 ms per call the bound is 700 ms and 860 ms. The
 // depth test holds every call for a while and gives each the level one
 // above the highest level already answered when it was sent, which counts
 // the calls the implementation waited through one after the other,

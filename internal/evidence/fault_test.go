@@ -21,6 +21,7 @@ var permanentFaults = map[string][]fault{
 	// codes; InvalidInput 400 neither.
 	"iam GetSAMLProvider":    {{Code: "NoSuchEntity"}, {Code: "AccessDenied"}},
 	"iam UpdateSAMLProvider": {{Code: "InvalidInput"}, {Code: "AccessDenied"}},
+	"iam ListSAMLProviders":  {{Code: "AccessDenied"}},
 	// Salesforce SOAP: an sf:INSUFFICIENT_ACCESS or sf:INVALID_TYPE fault
 	// (HTTP 500) is not in the salesforce package's transient codes.
 	"sf listMetadata":   {{Code: "INSUFFICIENT_ACCESS"}, {Code: "INVALID_TYPE"}},

@@ -57,7 +57,10 @@ func (r *randomTotals) add(s *sequence) {
 
 // TestRandomOperations is the model-based random test: each seeded
 // sequence starts a sandbox world (three contact centers in two AWS
-// accounts, the last app pinned and sharing the first account's provider)
+// accounts, the last app pinned and sharing the first account's provider;
+// two SAML apps of no contact center, one acknowledged and one with a
+// relying party, and a second provider of the org's entityID: see
+// apps_test.go)
 // and draws operations an operator (or a person in Setup) might do, in any
 // order: rotate all; rotate a random subset; roll back a random journal of
 // any age; resume a random journal; crash a rotation at a random API call
@@ -65,7 +68,8 @@ func (r *randomTotals) add(s *sequence) {
 // person switching the pinned app to another certificate its IAM provider
 // trusts. After every operation every contact center signs in through the
 // fake AWS sign-in endpoint; an operation may be refused (nothing changed)
-// or fail and roll back, but never break a sign-in.
+// or fail and roll back, but never break a sign-in (nor leave the
+// Tableau app's trust or the second provider without the org default).
 func TestRandomOperations(t *testing.T) {
 	seeds := slices.Clone(keptSeeds)
 	for s := range uint64(*randomSequences) {
@@ -96,6 +100,7 @@ func TestRandomOperations(t *testing.T) {
 type sequence struct {
 	t      *testing.T
 	w      *world
+	apps   *otherApps
 	rng    *rand.Rand
 	dir    rotation.JournalDir
 	locker *rotation.FileLocker
@@ -105,8 +110,8 @@ type sequence struct {
 }
 
 func runSequence(t *testing.T, seed uint64) *sequence {
-	w := newWorld(t, worldOptions())
-	s := &sequence{t: t, w: w, rng: rand.New(rand.NewPCG(seed, 0x5eed)), dir: rotation.JournalDir(t.TempDir()),
+	w := newWorld(t, randomWorldOptions())
+	s := &sequence{t: t, w: w, apps: newOtherApps(t, w), rng: rand.New(rand.NewPCG(seed, 0x5eed)), dir: rotation.JournalDir(t.TempDir()),
 		locker: rotation.NewFileLocker(t.TempDir())}
 	t.Cleanup(func() { require.NoError(t, w.capture.journalDir(string(s.dir))) })
 	ops := []struct {
@@ -140,6 +145,10 @@ func runSequence(t *testing.T, seed uint64) *sequence {
 				s.broken++
 				t.Errorf("seed %d, after %q: sign-in to %s broken: %v\nsequence: %s", seed, op.name, cc.Name, err, strings.Join(s.log, "; "))
 			}
+		}
+		for _, b := range s.apps.broken(w) {
+			s.broken++
+			t.Errorf("seed %d, after %q: %s\nsequence: %s", seed, op.name, b, strings.Join(s.log, "; "))
 		}
 	}
 	return s
@@ -192,11 +201,11 @@ func (s *sequence) rotator(plan *rotation.OrgPlan, id string) (*rotation.Rotator
 // with a backend of its own, as another process would have (a crashed one
 // may be stuck in a read the backend shares between callers).
 func (s *sequence) start(ccs []string) (*rotation.Rotator, *rotation.State, []string, error) {
-	opts := []rotation.OrgOption{rotation.WithHistory(s.dir)}
+	opts := append([]rotation.OrgOption{rotation.WithHistory(s.dir)}, s.apps.options()...)
 	if ccs != nil {
 		opts = append(opts, rotation.WithContactCenters(ccs...))
 	}
-	plan, err := rotation.NewOrgPlan(s.w.NewIdP(), s.w.RP, append(planOptions(opts...), rotation.WithOrgLogger(s.w.logger))...)
+	plan, err := rotation.NewOrgPlan(s.apps.idp(s.w.NewIdP()), s.w.RP, append(planOptions(opts...), rotation.WithOrgLogger(s.w.logger))...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -234,7 +243,10 @@ func (s *sequence) resume(mode rotation.ResumeMode) error {
 	if err != nil {
 		return err
 	}
-	plan, err := rotation.NewOrgPlan(s.w.NewIdP(), s.w.RP, append(opts, rotation.WithOrgLogger(s.w.logger), rotation.WithHistory(s.dir))...)
+	// The journal records the acknowledgement; a relying party is given
+	// again (see WithAppRelyingParty).
+	opts = append(opts, rotation.WithAppRelyingParty(appTableau, s.apps.tableau, s.apps.trust))
+	plan, err := rotation.NewOrgPlan(s.apps.idp(s.w.NewIdP()), s.w.RP, append(opts, rotation.WithOrgLogger(s.w.logger), rotation.WithHistory(s.dir))...)
 	if err != nil {
 		return err
 	}

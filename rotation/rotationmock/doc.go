@@ -1,7 +1,7 @@
 // Package rotationmock provides gomock mocks (go.uber.org/mock, typed) of
 // every interface of package rotation, for unit tests of code built on the
 // engine: IdentityProvider, RelyingParty, LoginTester, Step, Observer,
-// Journal, Locker and Lock.
+// Journal, Locker and Lock, AppLister and TrustLister.
 //
 // A mock with no expectation fails the test on any call, which makes it the
 // natural proof that code under test calls nothing (a dry-run plan, say).
@@ -19,3 +19,5 @@ package rotationmock
 //go:generate go tool mockgen -typed -write_package_comment=false -destination=observer_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation Observer
 //go:generate go tool mockgen -typed -write_package_comment=false -destination=journal_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation Journal
 //go:generate go tool mockgen -typed -write_package_comment=false -destination=locker_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation Locker,Lock
+//go:generate go tool mockgen -typed -write_package_comment=false -destination=applister_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation AppLister
+//go:generate go tool mockgen -typed -write_package_comment=false -destination=trustlister_mock.go -package=rotationmock github.com/voicecert/voicecert/rotation TrustLister

@@ -70,6 +70,8 @@ type Options struct {
 	// ExternalContactCenters is how many contact centers (the first ones)
 	// sign in through an External Client App instead of a connected app.
 	ExternalContactCenters int
+	// ExtraProviders names IAM providers of the org's entityID that no app names (see addExtraProviders).
+	ExtraProviders []string
 }
 
 // ContactCenter is one seeded contact center.
@@ -96,6 +98,8 @@ type World struct {
 	ContactCenters []ContactCenter
 	// SAMLApps are the seeded SAML apps of no contact center.
 	SAMLApps []SAMLApp
+	// ExtraProviderARNs are the ARNs of Options.ExtraProviders.
+	ExtraProviderARNs []string
 
 	// orgTransport carries the salesforce backend's requests.
 	orgTransport *http.Transport
@@ -221,6 +225,7 @@ func Start(ctx context.Context, o Options) (*World, error) {
 			return nil, err
 		}
 		w.IAM.AddProvider(acct, aws.DefaultProviderName, doc)
+		w.addExtraProviders(acct, doc, o.ExtraProviders)
 	}
 	for _, cc := range w.ContactCenters {
 		w.IAM.AddRole(cc.Account, cc.Name+"-SAMLRole", trustPolicy(cc.ProviderARN))
