@@ -49,7 +49,9 @@ with Salesforce; an unknown --contact-center is a usage error.`,
 			if err := a.printCheck(cmd.Context(), b, format, r, res); err != nil {
 				return err
 			}
-			printUsage(a.out(), res.Usage)
+			if format == "text" {
+				printUsage(a.out(), res.Usage)
+			}
 			if !res.Healthy {
 				if format == "text" {
 					fmt.Fprintf(a.out(), "Unhealthy: %d reason(s) above.\n", len(res.Reasons))
