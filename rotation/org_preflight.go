@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // preflightStep observes the whole org into the State's Model, snapshots
@@ -23,6 +24,7 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 	var (
 		all, ccs []ContactCenter
 		snaps    map[string]TrustSnapshot
+		until    map[string]time.Time
 		sig      SigningState
 	)
 	discover := func(ctx context.Context) error {
@@ -41,7 +43,7 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 				return Permanent(fmt.Errorf("%w: contact center %q: %w", ErrInvalidInput, c.Name, errNoTrust))
 			}
 		}
-		snaps, err = s.readTrusts(ctx, trustRefs(all))
+		snaps, until, err = s.preflightReads(ctx, all, ccs)
 		return err
 	}
 	signing := func(ctx context.Context) (err error) { sig, err = s.readSigning(ctx); return err }
@@ -64,7 +66,7 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 		if !ok || a.Certificate.IsZero() {
 			return fmt.Errorf("signing state has no entry for app %q of contact center %q", c.App, c.Name)
 		}
-		apps[c.App.Name] = AppState{App: c.App, Before: a.Certificate, Pinned: a.Pinned}
+		apps[c.App.Name] = AppState{App: c.App, Before: a.Certificate, Pinned: a.Pinned, Algorithm: algorithmOf(sig, c.App)}
 	}
 	for _, b := range m.Broken() {
 		s.opts.Logger.WarnContext(ctx, "IAM trust does not trust the certificate the app signs with now; sign-in is probably failing already",
@@ -75,7 +77,7 @@ func (s *preflightStep) Apply(ctx context.Context, st *State) error {
 		if len(m.Trusts[ref.ARN].Signing) == 0 {
 			return Permanent(fmt.Errorf("trust %s holds a document that is not usable metadata: %w", ref, unusable(snaps[ref.ARN].Document)))
 		}
-		trusts[ref.ARN] = TrustState{Original: snaps[ref.ARN]}
+		trusts[ref.ARN] = TrustState{Original: snaps[ref.ARN], IdPValidUntil: until[ref.ARN]}
 	}
 
 	st.Lock()

@@ -17,6 +17,10 @@ type PlanOptions struct {
 	Concurrency    int           `json:"concurrency"`
 	DeleteOld      bool          `json:"deleteOld,omitempty"`
 	AllowSHA1      bool          `json:"allowSHA1,omitempty"`
+	// LocalVerdictOnly and Structural record WithLocalVerdictOnly and
+	// WithStructuralVerification.
+	LocalVerdictOnly bool `json:"localVerdictOnly,omitempty"`
+	Structural       bool `json:"structuralVerification,omitempty"`
 }
 
 // planOptions returns what NewState records of the plan's options.
@@ -25,7 +29,7 @@ func (p *OrgPlan) planOptions() *PlanOptions {
 	return &PlanOptions{
 		Strategy: o.Strategy, KeyBits: o.KeyBits, LabelTemplate: o.LabelTemplate, Soak: o.Soak,
 		ContactCenters: append([]string(nil), o.ContactCenters...), Canary: o.Canary, Concurrency: o.Concurrency,
-		DeleteOld: o.DeleteOld, AllowSHA1: o.AllowSHA1,
+		DeleteOld: o.DeleteOld, AllowSHA1: o.AllowSHA1, LocalVerdictOnly: o.LocalVerdictOnly, Structural: o.StructuralVerification,
 	}
 }
 
@@ -41,6 +45,12 @@ func OrgOptionsFrom(st *State) ([]OrgOption, error) {
 	opts := []OrgOption{
 		WithStrategy(o.Strategy), WithKeyBits(o.KeyBits), WithLabelTemplate(o.LabelTemplate), WithSoak(o.Soak),
 		WithCanary(o.Canary), WithConcurrency(o.Concurrency), WithDeleteOld(o.DeleteOld), WithAllowSHA1(o.AllowSHA1),
+	}
+	if o.LocalVerdictOnly {
+		opts = append(opts, WithLocalVerdictOnly())
+	}
+	if o.Structural {
+		opts = append(opts, WithStructuralVerification())
 	}
 	if len(o.ContactCenters) > 0 {
 		opts = append(opts, WithContactCenters(o.ContactCenters...))

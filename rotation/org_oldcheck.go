@@ -1,0 +1,88 @@
+package rotation
+
+import (
+	"context"
+	"fmt"
+)
+
+// The overlap's check of the old certificate. Once every trust in scope
+// holds the two-certificate document, and before the identity provider
+// switches, each app's Response (signed with the certificate it signs with
+// now, the old one) is presented to the relying party: its acceptance
+// proves that the service took the two-certificate document and still
+// trusts the old key. The sign-ins go out while the documents are set;
+// only the verdicts wait for them. It runs only when the relying party can
+// judge a sign-in (see SignInJudge) and the identity provider can sign a
+// Response (see LoginTester).
+
+// oldChecker returns what the trust step needs to check the old
+// certificate, or ok false when it does not.
+func (s *trustStep) oldChecker() (lt LoginTester, j SignInJudge, ok bool) {
+	if s.stage != stageOverlap {
+		return nil, nil, false
+	}
+	lt, logs := s.idp.(LoginTester)
+	j, _ = s.judge()
+	return lt, j, logs && j != nil
+}
+
+// setOverlapChecked sets the overlap documents while every app in scope
+// signs in, then presents each Response to the relying party and checks it
+// against the overlap document of its trust, all at once. A rejection
+// fails the step, which rolls back like any verification failure.
+func (s *trustStep) setOverlapChecked(ctx context.Context, st *State, lv *liveModel, lt LoginTester, j SignInJudge) error {
+	ccs := st.ContactCenters
+	resps := make([]string, len(ccs))
+	signIns := make([]signIn, len(ccs))
+	err := s.all(ctx,
+		func(ctx context.Context) error { return s.setTrusts(ctx, st, lv, stageOriginal, stageOverlap) },
+		func(ctx context.Context) error {
+			return s.parallel(ctx, len(ccs), func(ctx context.Context, i int) error {
+				r, err := lt.SAMLResponse(ctx, ccs[i].App)
+				if err != nil {
+					signIns[i] = noResponse(fmt.Errorf("sign in to app %s: %w", ccs[i].App, err))
+				}
+				resps[i] = r
+				return nil
+			})
+		})
+	if err != nil {
+		return err
+	}
+	docs := map[string]trustDoc{}
+	for _, ref := range trustRefs(ccs) {
+		doc, err := st.document(ref, stageOverlap)
+		if err != nil {
+			return err
+		}
+		docs[ref.ARN] = parseTrustDoc(doc)
+	}
+	err = s.parallel(ctx, len(ccs), func(ctx context.Context, i int) error {
+		if signIns[i].loginErr != nil {
+			return nil
+		}
+		c := ccs[i]
+		signIns[i] = s.judged(ctx, j, "", c, resps[i])
+		s.check(&signIns[i], docs[c.Trust.ARN], []byte(resps[i]), c.App, st.Apps[c.App.Name].Algorithm)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	v := &Verification{Default: bare(st.OldDefault), ContactCenters: make([]ContactCenterVerification, len(ccs))}
+	for i, c := range ccs {
+		before := st.Apps[c.App.Name].Before.SHA256
+		v.ContactCenters[i] = ContactCenterVerification{ContactCenter: c, Certificate: before}
+		if err := v.signedIn(ctx, s.opts.Logger, i, before, signIns[i], true); err != nil {
+			return err
+		}
+	}
+	emitVerification(ctx, v, "Responses signed with the old certificate, after the trust step, before activation")
+	return v.err()
+}
+
+// algorithmOf returns the signing algorithm sig reports for app.
+func algorithmOf(sig SigningState, app AppRef) string {
+	a, _ := sig.App(app.Name)
+	return a.Algorithm
+}
