@@ -243,6 +243,7 @@ func (p *Provider) contactCenter(ctx context.Context, cc *CallCenter, apps []app
 		return out
 	}
 	out.App.ID, out.App.Name, out.App.Label = found.id, found.app.FullName, found.app.Label
+	p.noteAlgorithm(found.app)
 
 	formula, ok := found.app.Attribute(samlmeta.AttrRole)
 	if !ok {

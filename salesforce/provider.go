@@ -45,6 +45,9 @@ type Provider struct {
 	parsed signingCertCache
 	// reads merges concurrent identical reads (see shared).
 	reads singleflight.Group
+	// algorithms remembers each app's configured signing algorithm, by
+	// app name, from the latest discovery (see algorithm.go).
+	algorithms sync.Map
 }
 
 var (
@@ -314,7 +317,7 @@ func (p *Provider) SigningState(ctx context.Context) (rotation.SigningState, err
 	st := rotation.SigningState{Default: def}
 	for i, app := range apps {
 		eff := effs[i]
-		as := rotation.AppSigning{App: app}
+		as := rotation.AppSigning{App: app, Algorithm: p.algorithm(app.Name)}
 		if eff.SHA256 == def.SHA256 {
 			as.Certificate = def
 		} else {

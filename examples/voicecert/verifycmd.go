@@ -53,6 +53,10 @@ type verdict struct {
 	ContactCenter string `json:"contactCenter"`
 	OK            bool   `json:"ok"`
 	Verdict       string `json:"verdict"`
+	// Local and RelyingParty are the local check of the contact center's
+	// Response and the relying party's (AWS STS's) verdict on it.
+	Local        *rotation.LocalCheck    `json:"local,omitempty"`
+	RelyingParty *rotation.SignInVerdict `json:"relyingParty,omitempty"`
 }
 
 // verifyAll prints one line per contact center, and every problem not
@@ -81,9 +85,11 @@ func verifyAll(ctx context.Context, w io.Writer, b *backends, allowSHA1 bool, ve
 				tied[p] = true
 			}
 		}
-		fmt.Fprintf(w, "%-20s %s\n", c.ContactCenter.Name, verdict)
+		fmt.Fprintf(w, "%-20s %s\n%-20s   local: %s; AWS: %s\n", c.ContactCenter.Name, verdict, "", c.Local, c.Verdict)
 		if verdicts != nil {
-			*verdicts = append(*verdicts, verdictOf(c.ContactCenter.Name, verdict))
+			vd := verdictOf(c.ContactCenter.Name, verdict)
+			vd.Local, vd.RelyingParty = &c.Local, &c.Verdict
+			*verdicts = append(*verdicts, vd)
 		}
 	}
 	for _, p := range v.Problems {

@@ -1,0 +1,46 @@
+package salesforce
+
+import (
+	"strings"
+
+	"github.com/voicecert/voicecert/rotation"
+)
+
+// A connected app's samlConfig.samlSigningAlgoType (SHA1 or SHA256,
+// Metadata API WSDL v66) is the algorithm Salesforce signs that app's
+// Responses with (reference: Metadata API WSDL v66, ConnectedAppSamlConfig). Discovery notes it; SigningState reports
+// it as rotation.AppSigning.Algorithm.
+
+// noteAlgorithm remembers the signing algorithm app is configured with.
+func (p *Provider) noteAlgorithm(app *ConnectedApp) {
+	if alg := signingAlgorithm(app); alg != "" {
+		p.algorithms.Store(app.FullName, alg)
+	} else {
+		p.algorithms.Delete(app.FullName)
+	}
+}
+
+// algorithm returns the signing algorithm discovery noted for the app
+// named name, or "" when it has none.
+func (p *Provider) algorithm(name string) string {
+	alg, _ := p.algorithms.Load(name)
+	s, _ := alg.(string)
+	return s
+}
+
+// signingAlgorithm returns app's samlSigningAlgoType as a rotation
+// algorithm name, or "" when the app has no SAML configuration or does
+// not say.
+func signingAlgorithm(app *ConnectedApp) string {
+	if app == nil || app.SamlConfig == nil {
+		return ""
+	}
+	switch strings.ToUpper(strings.TrimSpace(app.SamlConfig.SamlSigningAlgoType)) {
+	case "SHA1":
+		return rotation.AlgorithmSHA1
+	case "SHA256":
+		return rotation.AlgorithmSHA256
+	default:
+		return ""
+	}
+}
