@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"sync"
 
 	"github.com/voicecert/voicecert/rotation"
 )
@@ -50,5 +53,55 @@ func (p *progress) verdicts(e rotation.Event, attrs []any) {
 	}
 	for _, w := range v.Warnings {
 		p.con.say(string(e.Type)+".warning", fmt.Sprintf("  %-10s ⚠ %s", e.Step, w), "step", e.Step, "warning", w)
+	}
+}
+
+// verdictLog keeps the last check of sign-ins of the trust step (the old
+// certificate) and of the verify step (the new one).
+type verdictLog struct {
+	mu   sync.Mutex
+	last map[string]*rotation.Verification
+}
+
+// Observe implements rotation.Observer.
+func (l *verdictLog) Observe(_ context.Context, e rotation.Event) {
+	if e.Type != rotation.EventVerified || e.Verification == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last == nil {
+		l.last = map[string]*rotation.Verification{}
+	}
+	l.last[e.Step] = e.Verification
+}
+
+// print says AWS's verdict on the old certificate after the trust step
+// and on the new one after activation.
+func (l *verdictLog) print(w io.Writer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, s := range []struct{ step, what string }{
+		{rotation.StepTrust, "old certificate, after trust"}, {rotation.StepVerify, "new certificate, after activate"},
+	} {
+		v := l.last[s.step]
+		if v == nil {
+			fmt.Fprintf(w, "AWS verdict (%s): not asked.\n", s.what)
+			continue
+		}
+		count := map[rotation.VerdictOutcome]int{}
+		why := ""
+		for _, c := range v.ContactCenters {
+			count[c.Verdict.Outcome]++
+			if c.Verdict.Outcome == rotation.VerdictNotAsked {
+				why = c.Verdict.Detail
+			}
+		}
+		fmt.Fprintf(w, "AWS verdict (%s): %d accepted, %d rejected, %d not asked", s.what,
+			count[rotation.VerdictAccepted], count[rotation.VerdictRejected], count[rotation.VerdictNotAsked])
+		if why != "" {
+			fmt.Fprintf(w, " (%s)", why)
+		}
+		fmt.Fprintln(w, ".")
 	}
 }
