@@ -27,28 +27,12 @@ func (s *trustStep) oldChecker() (lt LoginTester, j SignInJudge, ok bool) {
 }
 
 // setOverlapChecked sets the overlap documents while every app in scope
-// signs in, then presents each Response to the relying party and checks it
-// against the overlap document of its trust, all at once. A rejection
-// fails the step, which rolls back like any verification failure.
+// signs in and its Response is checked against the overlap document of its
+// trust (derived, so known before it is set), then presents every Response
+// to the relying party at once. A rejection fails the step, which rolls
+// back like any verification failure.
 func (s *trustStep) setOverlapChecked(ctx context.Context, st *State, lv *liveModel, lt LoginTester, j SignInJudge) error {
 	ccs := st.ContactCenters
-	resps := make([]string, len(ccs))
-	signIns := make([]signIn, len(ccs))
-	err := s.all(ctx,
-		func(ctx context.Context) error { return s.setTrusts(ctx, st, lv, stageOriginal, stageOverlap) },
-		func(ctx context.Context) error {
-			return s.parallel(ctx, len(ccs), func(ctx context.Context, i int) error {
-				r, err := lt.SAMLResponse(ctx, ccs[i].App)
-				if err != nil {
-					signIns[i] = noResponse(fmt.Errorf("sign in to app %s: %w", ccs[i].App, err))
-				}
-				resps[i] = r
-				return nil
-			})
-		})
-	if err != nil {
-		return err
-	}
 	docs := map[string]trustDoc{}
 	for _, ref := range trustRefs(ccs) {
 		doc, err := st.document(ref, stageOverlap)
@@ -57,13 +41,31 @@ func (s *trustStep) setOverlapChecked(ctx context.Context, st *State, lv *liveMo
 		}
 		docs[ref.ARN] = parseTrustDoc(doc)
 	}
+	resps := make([]string, len(ccs))
+	signIns := make([]signIn, len(ccs))
+	err := s.all(ctx,
+		func(ctx context.Context) error { return s.setTrusts(ctx, st, lv, stageOriginal, stageOverlap) },
+		func(ctx context.Context) error {
+			return s.parallel(ctx, len(ccs), func(ctx context.Context, i int) error {
+				c := ccs[i]
+				r, err := lt.SAMLResponse(ctx, c.App)
+				if err != nil {
+					signIns[i] = noResponse(fmt.Errorf("sign in to app %s: %w", c.App, err))
+					return nil
+				}
+				resps[i] = r
+				alg := st.Apps[c.App.Name].Algorithm
+				s.check(&signIns[i], docs[c.Trust.ARN], []byte(r), c.App, func() string { return alg })
+				return nil
+			})
+		})
+	if err != nil {
+		return err
+	}
 	err = s.parallel(ctx, len(ccs), func(ctx context.Context, i int) error {
-		if signIns[i].loginErr != nil {
-			return nil
+		if signIns[i].loginErr == nil {
+			s.askVerdict(ctx, &signIns[i], j, "", ccs[i], resps[i])
 		}
-		c := ccs[i]
-		signIns[i] = s.judged(ctx, j, "", c, resps[i])
-		s.check(&signIns[i], docs[c.Trust.ARN], []byte(resps[i]), c.App, st.Apps[c.App.Name].Algorithm)
 		return nil
 	})
 	if err != nil {

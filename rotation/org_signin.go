@@ -32,20 +32,39 @@ func noResponse(err error) signIn {
 		verdict: SignInVerdict{Outcome: VerdictNotAsked, Detail: "no Response to present"}}
 }
 
-// judged returns the sign-in of resp for c: the relying party's verdict
-// (when j is not nil; why says otherwise why it is not asked), asked first
-// so that the call overlaps the local checks of other contact centers.
-func (e *orgEnv) judged(ctx context.Context, j SignInJudge, why string, c ContactCenter, resp string) signIn {
+// askVerdict records in s the relying party's verdict on resp for c (when j is
+// not nil; why says otherwise why it is not asked).
+func (e *orgEnv) askVerdict(ctx context.Context, s *signIn, j SignInJudge, why string, c ContactCenter, resp string) {
 	if j == nil {
-		return signIn{verdict: SignInVerdict{Outcome: VerdictNotAsked, Detail: why}}
+		s.verdict = SignInVerdict{Outcome: VerdictNotAsked, Detail: why}
+		return
 	}
-	v, err := e.judgeSignIn(ctx, j, c, resp)
-	return signIn{verdict: v, judgeErr: err}
+	s.verdict, s.judgeErr = e.judgeSignIn(ctx, j, c, resp)
+	if s.judgeErr != nil {
+		s.verdict = SignInVerdict{Outcome: VerdictNotAsked, Detail: "no verdict: " + s.judgeErr.Error()}
+	}
 }
 
-// check checks resp locally against td for app, configured to sign with
-// alg, and records the result in s.
-func (e *orgEnv) check(s *signIn, td trustDoc, resp []byte, app AppRef, alg string) {
+// judgeAside starts askVerdict on a goroutine of its own, so that the call is
+// in flight while the caller checks the Response locally; wait returns
+// once the verdict is in s.
+func (e *orgEnv) judgeAside(ctx context.Context, s *signIn, j SignInJudge, why string, c ContactCenter, resp string) (wait func()) {
+	var verdict signIn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.askVerdict(ctx, &verdict, j, why, c, resp)
+	}()
+	return func() {
+		<-done
+		s.verdict, s.judgeErr = verdict.verdict, verdict.judgeErr
+	}
+}
+
+// check checks resp locally against td for app and records the result in
+// s. alg returns the signing algorithm the app is configured with; it is
+// asked only for a SHA-1 Response.
+func (e *orgEnv) check(s *signIn, td trustDoc, resp []byte, app AppRef, alg func() string) {
 	var opts []samlmeta.VerifyOption
 	if e.opts.AllowSHA1 {
 		opts = append(opts, samlmeta.AllowSHA1())
@@ -56,7 +75,7 @@ func (e *orgEnv) check(s *signIn, td trustDoc, resp []byte, app AppRef, alg stri
 		verify, resp, s.local.Encrypted = td.verifyEncrypted, raw, true
 	}
 	a, err := verify(resp, opts...)
-	if errors.Is(err, samlmeta.ErrSHA1) && alg == AlgorithmSHA1 {
+	if errors.Is(err, samlmeta.ErrSHA1) && alg() == AlgorithmSHA1 {
 		if a, err = verify(resp, append(opts, samlmeta.AllowSHA1())...); err == nil {
 			s.local.SHA1, s.warning = true, sha1Warning(app)
 		}

@@ -192,3 +192,33 @@ func TestOrgPlanAcceptsSHA1OnlyForAppsConfiguredSHA1(t *testing.T) {
 		})
 	}
 }
+
+// When the relying party gives no verdict (the service cannot be reached),
+// the read-only verification reports it as a problem, and a rotation's
+// verify step fails with the error and rolls back.
+func TestOrgPlanWithoutAVerdict(t *testing.T) {
+	w, idp := newLoginWorld(t)
+	initial := w.snapshot()
+	judge := rotationmock.NewMockSignInJudge(gomock.NewController(t))
+	unreachable := rotation.Permanent(errors.New("sts unreachable"))
+	judge.EXPECT().JudgeSignIn(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Return(unreachable).Times(3)
+	rp := &judgeRP{RelyingParty: w.rp, judge: judge}
+	plan, err := rotation.NewOrgPlan(idp, rp, rotation.WithKeyBits(2048))
+	require.NoError(t, err)
+	v, err := plan.Verify(context.Background())
+	require.NoError(t, err)
+	require.False(t, v.OK())
+	assert.Contains(t, v.Problems[0], "sts unreachable")
+	assert.Equal(t, rotation.VerdictNotAsked, v.ContactCenters[0].Verdict.Outcome)
+	assert.Contains(t, v.ContactCenters[0].Verdict.Detail, "no verdict")
+
+	judge.EXPECT().JudgeSignIn(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Return(nil).Times(3)
+	judge.EXPECT().JudgeSignIn(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Return(unreachable).MinTimes(1)
+	err = w.rotator(t, plan).Run(context.Background(), plan.NewState("noverdict"))
+	var re *rotation.RotationError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, rotation.StepVerify, re.Step)
+	assert.True(t, re.RolledBack)
+	assert.ErrorContains(t, err, "sts unreachable")
+	assert.Equal(t, initial, w.snapshot())
+}

@@ -119,6 +119,11 @@ func (p *OrgPlan) Verify(ctx context.Context) (*Verification, error) {
 // (they do not depend on each other), and checks each Response against its
 // trust's document as soon as both are there, so that the signature checks
 // share the CPU with the calls still waiting. Each document is parsed once.
+// Each Response goes to a relying party that judges sign-ins (see judge) as
+// soon as it is signed and the documents are read, while it is checked
+// locally (the signing state is awaited only for a SHA-1 Response: the
+// app's configured algorithm), so that the service's answer and the
+// signature check overlap.
 //
 // want, when given, is the certificate everything must agree on; otherwise
 // each app must sign with a certificate its trust holds. A failed sign-in
@@ -168,9 +173,10 @@ func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, want string, p
 						signIns[i] = noResponse(fmt.Errorf("sign in to app %s: %w", c.App, err))
 						return nil // judged below, once the agreement is known
 					}
-					resp, signIns[i] = r, e.judged(ctx, j, why, c, r)
+					resp = r
+					defer e.judgeAside(ctx, &signIns[i], j, why, c, r)()
 				}
-				if err := awaitAll(ctx, sigRead, docsRead); err != nil {
+				if err := awaitAll(ctx, docsRead); err != nil {
 					return err
 				}
 				td := trusts[c.Trust.ARN]
@@ -183,7 +189,13 @@ func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, want string, p
 					}
 					return nil
 				}
-				e.check(&signIns[i], td, []byte(resp), c.App, algorithmOf(sig, c.App))
+				var alg string
+				e.check(&signIns[i], td, []byte(resp), c.App, func() string {
+					if awaitAll(ctx, sigRead) == nil {
+						alg = algorithmOf(sig, c.App)
+					}
+					return alg
+				})
 				return nil
 			})
 		})
