@@ -74,8 +74,8 @@
 //	| preflight | none: observes the model; refuses an out-of-scope app that follows  | none                                                    |
 //	|           | the default behind a trust the plan does not update, a used id      |                                                         |
 //	| stage     | create N                                                            | delete N unless in use (default, app, trust, journal)   |
-//	| trust     | overlap: each trust in scope S -> S + N (with a SignInJudge, each   | first: refused unless this rotation is the latest       |
-//	|           | app's Response signed with its old certificate is then judged);     |                                                         |
+//	| trust     | overlap: each trust in scope S -> S + N (with a SignInJudge, a      | first: refused unless this rotation is the latest       |
+//	|           | Response per trust and old certificate is then judged);             |                                                         |
 //	|           | direct: S -> N + what out-of-scope pinned apps of it sign with      | change to every resource in scope; then back to S       |
 //	| activate  | default D -> N (following apps with it); each pinned app in scope   | latest check; default N -> D; apps N -> their own       |
 //	|           | P -> N (a person may be asked)                                      |                                                         |
@@ -101,11 +101,12 @@
 // account, PrincipalArn its trust, RoleArn its role) the same Response
 // goes to it as soon as it is signed, alongside the other reads and
 // checks; its verdict is the one that counts. In the overlap strategy the
-// trust step presents each app's Response, signed with the old
-// certificate, once every trust holds the two-certificate document: AWS's
-// acceptance proves IAM took that document and still trusts the old key,
-// before anything signs with the new one; the verify step presents one
-// signed with the new certificate. A rejection fails the step, which is
+// trust step presents, for every trust and every certificate its apps sign
+// with, a Response signed with that old certificate once every trust holds
+// the two-certificate document: AWS's acceptance proves IAM took that
+// document and still trusts the old key, before anything signs with the
+// new one; the verify step presents every app's, signed with the new
+// certificate. A rejection fails the step, which is
 // retried (IAM is eventually consistent) and then rolled back, with the
 // service's error code in the message. Each accepted call is an
 // AssumeRoleWithSAML event in the account's CloudTrail; its temporary

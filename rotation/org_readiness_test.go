@@ -99,7 +99,7 @@ func TestOrgPlanStructuralVerification(t *testing.T) {
 	require.NoError(t, w.rotator(t, plan, rotation.WithObserver(rec)).Run(context.Background(), st))
 	requireRotated(t, w, initial, st)
 	assert.Zero(t, login.logins.Load())
-	v := requireVerdicts(t, rec, rotation.StepVerify, rotation.VerdictNotAsked)
+	v := requireVerdicts(t, rec, rotation.StepVerify, 3, rotation.VerdictNotAsked)
 	for _, c := range v.ContactCenters {
 		assert.Equal(t, rotation.LocalNotChecked, c.Local.Result)
 		assert.Contains(t, c.Local.Detail, "structural")

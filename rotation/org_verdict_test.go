@@ -18,10 +18,11 @@ import (
 	"github.com/voicecert/voicecert/samlmeta"
 )
 
-// With a relying party that judges sign-ins, the overlap presents each
-// app's Response signed with the old certificate once the trust step has
-// set the two-certificate documents (before activation), and one signed
-// with the new certificate at verification; the events carry each
+// With a relying party that judges sign-ins, the overlap presents, for
+// each trust and each certificate its apps sign with, a Response signed
+// with that old certificate once the trust step has set the
+// two-certificate documents (before activation), and every app's, signed
+// with the new certificate, at verification; the events carry each
 // contact center's local result and verdict.
 func TestOrgPlanAsksTheRelyingPartyOldThenNew(t *testing.T) {
 	w, idp, j, rp := newJudgeWorld(t)
@@ -33,25 +34,28 @@ func TestOrgPlanAsksTheRelyingPartyOldThenNew(t *testing.T) {
 	require.NoError(t, w.rotator(t, plan, rotation.WithObserver(rec)).Run(context.Background(), st))
 	requireRotated(t, w, initial, st)
 
-	old := requireVerdicts(t, rec, rotation.StepTrust, rotation.VerdictAccepted)
+	old := requireVerdicts(t, rec, rotation.StepTrust, 2, rotation.VerdictAccepted)
 	for _, c := range old.ContactCenters {
 		assert.Equal(t, rotation.LocalVerified, c.Local.Result)
 		assert.Equal(t, st.Apps[c.ContactCenter.App.Name].Before.SHA256, c.SignedBy, "old certificate, %s", c.ContactCenter.Name)
 	}
-	fresh := requireVerdicts(t, rec, rotation.StepVerify, rotation.VerdictAccepted)
+	fresh := requireVerdicts(t, rec, rotation.StepVerify, 3, rotation.VerdictAccepted)
 	for _, c := range fresh.ContactCenters {
 		assert.Equal(t, st.New.SHA256, c.SignedBy)
 	}
+	for _, c := range old.ContactCenters {
+		assert.NotEqual(t, orgSouth.Name, c.ContactCenter.Name, "North stands for South: same trust, same certificate")
+	}
 	saw := j.seen()
-	require.Len(t, saw, 6, "three Responses after trust, three at verification; retirement confirms, it does not sign in")
+	require.Len(t, saw, 5, "one Response per trust and old certificate after trust, three at verification; retirement confirms, it does not sign in")
 	for i, s := range saw {
-		if i < 3 {
+		if i < 2 {
 			assert.NotEqual(t, st.New.SHA256, s.signedBy, "before activation the apps sign with their old certificate")
 		} else {
 			assert.Equal(t, st.New.SHA256, s.signedBy)
 		}
 	}
-	assert.EqualValues(t, 6, idp.logins.Load())
+	assert.EqualValues(t, 5, idp.logins.Load())
 	types := rec.types()
 	assert.Less(t, indexOf(types, "step.verified trust"), indexOf(types, "step.started activate"))
 
@@ -102,7 +106,7 @@ func TestOrgPlanRollsBackWhenTheRelyingPartyRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), "IDPRejectedClaim")
 			assert.Contains(t, err.Error(), "the relying party rejected the Response")
 			assert.Equal(t, initial, w.snapshot())
-			v := requireVerdicts(t, rec, tc.step, rotation.VerdictRejected)
+			v := requireVerdicts(t, rec, tc.step, map[string]int{rotation.StepTrust: 2, rotation.StepVerify: 3}[tc.step], rotation.VerdictRejected)
 			assert.Equal(t, "IDPRejectedClaim", v.ContactCenters[0].Verdict.Code)
 			assert.Equal(t, rotation.LocalVerified, v.ContactCenters[0].Local.Result, "the local check passed: only the service refused")
 		})
@@ -122,7 +126,7 @@ func TestOrgPlanLocalVerdictOnly(t *testing.T) {
 	require.NoError(t, w.rotator(t, plan, rotation.WithObserver(rec)).Run(context.Background(), st))
 	requireRotated(t, w, initial, st)
 	assert.Empty(t, verified(rec, rotation.StepTrust), "no old-certificate check without the relying party's verdict")
-	v := requireVerdicts(t, rec, rotation.StepVerify, rotation.VerdictNotAsked)
+	v := requireVerdicts(t, rec, rotation.StepVerify, 3, rotation.VerdictNotAsked)
 	for _, c := range v.ContactCenters {
 		assert.Contains(t, c.Verdict.Detail, "local verdict only")
 		assert.Equal(t, rotation.LocalVerified, c.Local.Result)

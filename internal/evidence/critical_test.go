@@ -44,9 +44,9 @@ func waves(items, canary int) int {
 //	trust 4 per wave: read the document (the compare-and-swap), then the
 //	  backend reads it again (its own check), updates it, reads it back
 //	  (propagated); the canary trust, then the rest; when the relying party
-//	  judges sign-ins, then 1: each app signed in (two calls) while the
-//	  documents were set, and its Response, signed with the old
-//	  certificate, goes to STS once they all are;
+//	  judges sign-ins, then 1: an app per trust and old certificate
+//	  signed in (two calls) while the documents were set, and its Response
+//	  goes to STS once they all are;
 //	activate 3 + 2 + 3 + 2: observe the org (the signing state, 3, with every
 //	  trust alongside); read the IdP setting and the new certificate, update
 //	  the setting; read the signing state again (3: which apps followed);

@@ -126,9 +126,9 @@
 //     compare-and-swap), then the backend reads it again (its own check of
 //     the change), updates it, reads it back until IAM serves it; the canary
 //     trust is a wave of its own, the rest one more; when the relying party
-//     judges sign-ins (AWS STS AssumeRoleWithSAML), 1 more: each app signs
-//     in (2 calls) while the documents are set, and its Response, signed
-//     with the old certificate, goes to STS once every trust holds the
+//     judges sign-ins (AWS STS AssumeRoleWithSAML), 1 more: an app per
+//     trust and old certificate signs in (2 calls) while the documents are
+//     set, and its Response goes to STS once every trust holds the
 //     two-certificate document;
 //   - activate 3 + 2 + 3 + 2: observe the org (the signing state: list the
 //     connected apps, read them, read each app's metadata; every trust

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,8 @@ type fakeSTS struct {
 	iam     *iamtest.Server
 	latency time.Duration
 	calls   atomic.Int64
+	mu      sync.Mutex
+	parsed  map[string]parsedMetadata
 }
 
 func startFakeSTS(iam *iamtest.Server, latency time.Duration) *fakeSTS {
@@ -50,12 +53,48 @@ func (s *fakeSTS) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "InvalidParameterValue", http.StatusBadRequest)
 		return
 	}
-	doc := s.iam.Document(r.PostForm.Get("PrincipalArn"))
-	if _, err := samlmeta.VerifyResponseWithMetadata([]byte(r.PostForm.Get("SAMLAssertion")), doc); err != nil {
+	md, err := s.metadata(s.iam.Document(r.PostForm.Get("PrincipalArn")))
+	if err == nil {
+		var a *samlmeta.Assertion
+		if a, err = samlmeta.VerifyResponse([]byte(r.PostForm.Get("SAMLAssertion")), md.certs); err == nil && a.Issuer != md.entityID {
+			err = fmt.Errorf("issuer %q", a.Issuer)
+		}
+	}
+	if err != nil {
 		http.Error(w, "IDPRejectedClaim", http.StatusForbidden)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// parsedMetadata is what fakeSTS keeps of a provider's document.
+type parsedMetadata struct {
+	entityID string
+	certs    []*samlmeta.Cert
+}
+
+// metadata parses doc once per content, as a service keeps a provider's
+// parsed document rather than parsing it for every request.
+func (s *fakeSTS) metadata(doc []byte) (parsedMetadata, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if md, ok := s.parsed[string(doc)]; ok {
+		return md, nil
+	}
+	m, err := samlmeta.Parse(doc)
+	if err != nil {
+		return parsedMetadata{}, err
+	}
+	certs, err := m.SigningCertificates()
+	if err != nil {
+		return parsedMetadata{}, err
+	}
+	if s.parsed == nil {
+		s.parsed = map[string]parsedMetadata{}
+	}
+	md := parsedMetadata{entityID: m.EntityID(), certs: certs}
+	s.parsed[string(doc)] = md
+	return md, nil
 }
 
 // judgingRP is a relying party whose sign-ins fakeSTS judges.
