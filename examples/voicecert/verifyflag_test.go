@@ -52,3 +52,14 @@ func TestVerifyReportsLocalAndRelyingParty(t *testing.T) {
 		assert.Contains(t, []string{"accepted", "not-asked"}, c.RelyingParty.Outcome)
 	}
 }
+
+// verify --verify=local asks no relying party, and says so; a bad value is
+// a usage error.
+func TestVerifyLocalOnly(t *testing.T) {
+	sandboxEnv(t, sandbox.Options{})
+	out, stderr, code := cli(t, "", "verify", "--verify=local")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "local: verified; AWS: not asked: local verdict only")
+	_, _, code = cli(t, "", "verify", "--verify", "sometimes")
+	assert.Equal(t, exitUsage, code)
+}
