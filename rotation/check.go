@@ -64,6 +64,9 @@ type ContactCenterStatus struct {
 	// TrustAgrees reports that the IAM document trusts the effective
 	// certificate.
 	TrustAgrees bool `json:"trustAgrees"`
+	// TrustValidUntil is how close the IAM document's validUntil is, when
+	// it has one.
+	TrustValidUntil *ValidUntilStatus `json:"trustValidUntil,omitempty"`
 	// Problems says what is wrong, in words; empty when healthy.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -106,7 +109,7 @@ func Check(ctx context.Context, idp IdentityProvider, rp RelyingParty, opts ...f
 	}
 	now := o.Now()
 	r := &Report{CheckedAt: now, Default: status(sig.Default, now, o.Thresholds)}
-	docs := map[string][]string{}
+	docs := map[string]trustFacts{}
 	for _, c := range ccs {
 		cs := ContactCenterStatus{ContactCenter: c}
 		if a, ok := sig.App(c.App.Name); ok {
@@ -125,16 +128,17 @@ func Check(ctx context.Context, idp IdentityProvider, rp RelyingParty, opts ...f
 		case c.Trust.IsZero():
 			cs.Problems = append(cs.Problems, errNoTrust.Error())
 		default:
-			fps, ok := docs[c.Trust.ARN]
+			tf, ok := docs[c.Trust.ARN]
 			if !ok {
-				fps, err = trustFingerprints(ctx, rp, c.Trust)
+				tf, err = readTrustFacts(ctx, rp, c.Trust)
 				if err != nil {
 					return nil, err
 				}
-				docs[c.Trust.ARN] = fps
+				docs[c.Trust.ARN] = tf
 			}
-			cs.TrustCertificates = fps
-			cs.TrustAgrees = slices.Contains(fps, cs.Effective.Certificate.SHA256)
+			cs.TrustCertificates = tf.fingerprints
+			cs.TrustAgrees = slices.Contains(tf.fingerprints, cs.Effective.Certificate.SHA256)
+			cs.TrustValidUntil = validUntilStatus(c.Trust, tf.validUntil, now, o.Thresholds, &cs.Problems)
 			if !cs.TrustAgrees {
 				cs.Problems = append(cs.Problems, fmt.Sprintf("IAM trust %s does not trust the certificate the app signs with (%s): sign-in fails", c.Trust, cs.Effective.Certificate.SHA256))
 			}
@@ -144,40 +148,53 @@ func Check(ctx context.Context, idp IdentityProvider, rp RelyingParty, opts ...f
 	return r, nil
 }
 
-func trustFingerprints(ctx context.Context, rp RelyingParty, ref TrustRef) ([]string, error) {
+// trustFacts is what check reads of an IAM document.
+type trustFacts struct {
+	fingerprints []string
+	validUntil   time.Time
+}
+
+func readTrustFacts(ctx context.Context, rp RelyingParty, ref TrustRef) (trustFacts, error) {
 	snap, err := rp.Trust(ctx, ref)
 	if err != nil {
-		return nil, fmt.Errorf("read trust %s: %w", ref, err)
+		return trustFacts{}, fmt.Errorf("read trust %s: %w", ref, err)
 	}
 	md, err := samlmeta.Parse(snap.Document)
 	if err != nil {
-		return nil, fmt.Errorf("trust %s: %w", ref, err)
+		return trustFacts{}, fmt.Errorf("trust %s: %w", ref, err)
 	}
 	certs, err := md.SigningCertificates()
 	if err != nil {
-		return nil, fmt.Errorf("trust %s: %w", ref, err)
+		return trustFacts{}, fmt.Errorf("trust %s: %w", ref, err)
 	}
 	fps := make([]string, 0, len(certs))
 	for _, c := range certs {
 		fps = append(fps, c.SHA256)
 	}
-	return fps, nil
+	return trustFacts{fingerprints: fps, validUntil: md.ValidUntil()}, nil
 }
 
 func status(c Certificate, now time.Time, thresholds []time.Duration) CertificateStatus {
-	left := c.NotAfter.Sub(now)
-	s := CertificateStatus{Certificate: c, DaysLeft: int(left.Hours() / 24), Level: LevelOK}
+	days, level := levelAt(c.NotAfter, now, thresholds)
+	return CertificateStatus{Certificate: c, DaysLeft: days, Level: level}
+}
+
+// levelAt grades how close until is: the days left and the level of the
+// thresholds it is within.
+func levelAt(until, now time.Time, thresholds []time.Duration) (int, Level) {
+	left := until.Sub(now)
+	days := int(left.Hours() / 24)
 	if left <= 0 {
-		s.Level = LevelExpired
-		return s
+		return days, LevelExpired
 	}
+	level := LevelOK
 	levels := []Level{LevelNotice, LevelWarning, LevelCritical}
 	for i, t := range thresholds {
 		if i < len(levels) && left <= t {
-			s.Level = levels[i]
+			level = levels[i]
 		}
 	}
-	return s
+	return days, level
 }
 
 // RenewalDue reports whether c should be renewed now: when it expires within

@@ -79,12 +79,14 @@
 //	|           | the default behind a trust the plan does not update, a used id, an  |                                                         |
 //	|           | app switched without an update, an exclusion that breaks a sign-in  |                                                         |
 //	| stage     | create N                                                            | delete N unless in use (default, app, trust, journal)   |
-//	| trust     | overlap: each trust in scope S -> S + N;                            | first: refused unless this rotation is the latest       |
+//	| trust     | overlap: each trust in scope S -> S + N (with a SignInJudge, a      | first: refused unless this rotation is the latest       |
+//	|           | Response per trust and old certificate is then judged);             |                                                         |
 //	|           | direct: S -> N + what out-of-scope pinned apps of it sign with      | change to every resource in scope; then back to S       |
 //	| activate  | default D -> N (following apps with it); each pinned app in scope   | latest check; default N -> D; apps N -> their own       |
 //	|           | P -> N (a person may be asked)                                      |                                                         |
 //	| verify    | none: default, apps and trusts agree on N; a signed Response per    | none                                                    |
 //	|           | app verifies against its trust (what it proved goes in the State)   |                                                         |
+//	|           | and, with a SignInJudge, the relying party accepts it               |                                                         |
 //	| soak      | none: waits                                                         | none                                                    |
 //	| retire    | each trust S + N -> N + what out-of-scope pinned apps of it sign    | latest check; back to S + N                             |
 //	|           | with; verify again                                                  |                                                         |
@@ -138,6 +140,43 @@
 // [UsageOf] turns a model and the plan's transitions into a [Usage]: for
 // each certificate, the apps that sign with it and the trusts that trust
 // it, and whether the rotation changes, leaves or breaks each.
+//
+// # Verification
+//
+// Verification signs in to every app in scope (when the identity provider
+// is a [LoginTester]) and checks each Response locally against the
+// document its trust holds. When the relying party is a [SignInJudge]
+// (the aws package's asks STS AssumeRoleWithSAML in the contact center's
+// account, PrincipalArn its trust, RoleArn its role) the same Response
+// goes to it as soon as it is signed, alongside the other reads and
+// checks; its verdict is the one that counts. In the overlap strategy the
+// trust step presents, for every trust and every certificate its apps sign
+// with, a Response signed with that old certificate once every trust holds
+// the two-certificate document: AWS's acceptance proves IAM took that
+// document and still trusts the old key, before anything signs with the
+// new one; the verify step presents every app's, signed with the new
+// certificate. A rejection fails the step, which is
+// retried (IAM is eventually consistent) and then rolled back, with the
+// service's error code in the message. Each accepted call is an
+// AssumeRoleWithSAML event in the account's CloudTrail; its temporary
+// credentials are discarded at once, never logged, journaled or returned.
+// The role's trust policy must allow sts:AssumeRoleWithSAML for the
+// provider (it already does for the console sign-in, which AWS validates
+// the same way). [WithLocalVerdictOnly] opts out (no STS session; the
+// report says the verdict is local only); [WithStructuralVerification]
+// signs nothing in. Each check is an [EventVerified] whose [Verification]
+// gives, per contact center, the [LocalCheck] and the [SignInVerdict].
+//
+// Preflight asks an identity provider that is a [SignInChecker] whether
+// the sign-ins can work (a UI session; the user's access to each app) and
+// refuses with a *[ReadinessError] before any change when they cannot. A
+// SHA-1 Response is accepted only for an app the identity provider reports
+// configured SHA1 (AppSigning.Algorithm), with a warning; an encrypted
+// assertion is checked by the Response's own signature and Issuer, the
+// relying party's verdict deciding the rest. The documents the rotation
+// sets carry the validUntil of the identity provider's current metadata
+// (none when it gives none), never the stored one; [Check] grades the
+// stored one ([ValidUntilStatus]).
 //
 // [OrgPlan.LockKeys] names the locks a run must hold (the org by
 // [IdPLockKey], every trust by [TrustLockKey]: the same keys for every tool

@@ -22,6 +22,12 @@ const (
 	EventStepRetrying EventType = "step.retrying"
 	// EventWaiting reports a manual gate: a person must act (see Manual).
 	EventWaiting EventType = "step.waiting"
+	// EventVerified reports a check of sign-ins made by a step: the trust
+	// step's check of Responses signed with the old certificate (overlap),
+	// the verify step's of those signed with the new one. Verification
+	// gives, per contact center, the local result and the relying party's
+	// verdict, and the warnings.
+	EventVerified EventType = "step.verified"
 	// EventStepSucceeded reports that a step is applied.
 	EventStepSucceeded EventType = "step.succeeded"
 	// EventStepFailed reports that a step's Apply failed for good.
@@ -62,6 +68,8 @@ type Event struct {
 	Message string `json:"message,omitempty"`
 	// Manual is set on EventWaiting.
 	Manual *ManualRequest `json:"manual,omitempty"`
+	// Verification is set on EventVerified.
+	Verification *Verification `json:"verification,omitempty"`
 }
 
 // eventJSON is an Event as it marshals: its tagged fields, and Err as a
@@ -98,6 +106,23 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// emitterKey keys the function through which a running step emits events.
+type emitterKey struct{}
+
+// withEmitter returns ctx carrying emit, for the step running under it.
+func withEmitter(ctx context.Context, emit func(context.Context, Event)) context.Context {
+	return context.WithValue(ctx, emitterKey{}, emit)
+}
+
+// emitFrom emits e through the emitter ctx carries, if any. A step calls
+// it from the goroutine that runs its Apply, so observers still see the
+// events one at a time, in order.
+func emitFrom(ctx context.Context, e Event) {
+	if emit, ok := ctx.Value(emitterKey{}).(func(context.Context, Event)); ok {
+		emit(ctx, e)
+	}
+}
+
 // Observer receives every event of a rotation, synchronously, in order. An
 // observer must return quickly; it must not call the Rotator.
 type Observer interface {
@@ -126,6 +151,10 @@ func (r *Rotator) log(ctx context.Context, e Event) {
 		level = slog.LevelWarn
 	case EventStepFailed, EventRollbackFailed, EventRotationRolledBack:
 		level = slog.LevelError
+	case EventVerified:
+		if e.Verification != nil && !e.Verification.OK() {
+			level = slog.LevelWarn
+		}
 	}
 	attrs := []slog.Attr{slog.String("event", string(e.Type)), slog.String("rotation", e.RotationID)}
 	if e.Step != "" {
@@ -152,6 +181,9 @@ func (r *Rotator) log(ctx context.Context, e Event) {
 		if len(m.Changes) > 1 {
 			attrs = append(attrs, slog.Int("changes", len(m.Changes)))
 		}
+	}
+	if v := e.Verification; v != nil {
+		attrs = append(attrs, v.logAttrs()...)
 	}
 	r.cfg.logger.LogAttrs(ctx, level, "rotation "+string(e.Type), attrs...)
 }

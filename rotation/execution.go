@@ -225,7 +225,11 @@ func (x *execution) retry(ctx context.Context, name string, rollback bool, fn fu
 	var last error
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		attempt++
-		last = call(ctx, name, fn)
+		n := attempt
+		last = call(withEmitter(ctx, func(ctx context.Context, e Event) {
+			e.Step, e.Attempt, e.Rollback = name, n, rollback
+			x.emit(ctx, e)
+		}), name, fn)
 		if last == nil {
 			return struct{}{}, nil
 		}

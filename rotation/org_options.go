@@ -70,7 +70,10 @@ type OrgOptions struct {
 	// DeleteOld deletes the previous certificate at the end. It cannot be
 	// undone, so it is off by default and runs as the very last step.
 	DeleteOld bool
-	// AllowSHA1 accepts SHA-1 signatures when verifying a SAML Response.
+	// AllowSHA1 accepts SHA-1 signatures when verifying a SAML Response,
+	// for every app. Without it SHA-1 is accepted only for an app the
+	// identity provider reports configured SHA1 (AppSigning.Algorithm),
+	// with a warning.
 	AllowSHA1 bool
 	// AcceptAffected, AppRelyingParties, PinAffected and ExcludeTrusts say
 	// how the rotation handles SAML apps of no contact center and the
@@ -80,6 +83,14 @@ type OrgOptions struct {
 	AppRelyingParties map[string]AppRelyingParty
 	PinAffected       []string
 	ExcludeTrusts     []string
+	// LocalVerdictOnly keeps verification from presenting Responses to a
+	// relying party that can judge them (see SignInJudge): no STS session
+	// is opened, and the report says the verdict is local only.
+	LocalVerdictOnly bool
+	// StructuralVerification verifies by three-way agreement on the
+	// certificates only: no sign-in, no Response checked, no verdict asked.
+	// Preflight then does not ask whether sign-ins can work.
+	StructuralVerification bool
 	// History lists the org's journaled rotations: rollback names the newer
 	// rotation that changed what it would restore, and no certificate
 	// another rotation may restore is deleted (see JournalDir).
@@ -124,6 +135,19 @@ func WithDeleteOld(on bool) OrgOption { return func(o *OrgOptions) { o.DeleteOld
 
 // WithAllowSHA1 accepts SHA-1 signed Responses during verification.
 func WithAllowSHA1(on bool) OrgOption { return func(o *OrgOptions) { o.AllowSHA1 = on } }
+
+// WithLocalVerdictOnly verifies Responses locally only: the relying party
+// is never asked for its own verdict (no AWS STS AssumeRoleWithSAML call,
+// so no session in CloudTrail), and the report says so.
+func WithLocalVerdictOnly() OrgOption { return func(o *OrgOptions) { o.LocalVerdictOnly = true } }
+
+// WithStructuralVerification verifies by agreement on the certificates
+// only (the IdP setting, every app's effective certificate and every IAM
+// document): nothing signs in. Use it when the session cannot open a UI
+// session or the user may not sign in to the apps.
+func WithStructuralVerification() OrgOption {
+	return func(o *OrgOptions) { o.StructuralVerification = true }
+}
 
 // WithHistory sets the journaled rotations of the org (see JournalDir).
 func WithHistory(h History) OrgOption { return func(o *OrgOptions) { o.History = h } }

@@ -72,7 +72,8 @@ func (r *readPeaks) observer() rotation.Observer {
 	})
 }
 
-// Preflight snapshots the trusts while the signing state is read, and
+// Preflight snapshots the trusts and reads the IdP metadata of each (its
+// validUntil) while the signing state is read, and
 // verification reads the signing state and every trust at once; with a
 // concurrency of 1 both make one call at a time, in a fixed order, and the
 // rotation ends the same.
@@ -90,11 +91,11 @@ func TestOrgPlanReadsAtOnce(t *testing.T) {
 			if c == 1 {
 				assert.Equal(t, 1, r.peak[rotation.StepPreflight])
 				assert.Equal(t, 1, r.peak[rotation.StepVerify])
-				assert.Equal(t, []string{"ContactCenters", "Trust", "Trust", "SigningState"}, r.order[rotation.StepPreflight])
+				assert.Equal(t, []string{"ContactCenters", "Trust", "Trust", "Metadata", "Metadata", "SigningState"}, r.order[rotation.StepPreflight])
 				assert.Equal(t, []string{"SigningState", "Trust", "Trust"}, r.order[rotation.StepVerify])
 				return
 			}
-			assert.Equal(t, 3, r.peak[rotation.StepPreflight], "both trusts read while the signing state is")
+			assert.Equal(t, 5, r.peak[rotation.StepPreflight], "both trusts and the IdP metadata of each read while the signing state is")
 			assert.Equal(t, 3, r.peak[rotation.StepVerify], "the signing state and both trusts at once")
 			assert.Equal(t, 1, countMethod(r.order[rotation.StepPreflight], "ContactCenters"), "discovery runs once")
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // preflightStep observes the whole org into the State's Model, snapshots
@@ -36,6 +37,7 @@ func (s *preflightStep) observeOrg(ctx context.Context, st *State) error {
 	var (
 		all, ccs []ContactCenter
 		snaps    map[string]TrustSnapshot
+		until    map[string]time.Time
 		sig      SigningState
 		list     []SAMLApp
 		unatt    []ModelTrust
@@ -57,7 +59,7 @@ func (s *preflightStep) observeOrg(ctx context.Context, st *State) error {
 			}
 		}
 		named := append(trustRefs(all), s.appTrustRefs()...)
-		if snaps, err = s.readTrusts(ctx, named); err != nil {
+		if snaps, until, err = s.preflightReads(ctx, named, ccs); err != nil {
 			return err
 		}
 		unatt, err = s.unattachedTrusts(ctx, trustRefs(all), named, snaps)
@@ -88,7 +90,7 @@ func (s *preflightStep) observeOrg(ctx context.Context, st *State) error {
 		if !ok || a.Certificate.IsZero() {
 			return fmt.Errorf("signing state has no entry for app %q of contact center %q", c.App, c.Name)
 		}
-		apps[c.App.Name] = AppState{App: c.App, Before: a.Certificate, Pinned: a.Pinned}
+		apps[c.App.Name] = AppState{App: c.App, Before: a.Certificate, Pinned: a.Pinned, Algorithm: algorithmOf(sig, c.App)}
 	}
 	for _, b := range m.Broken() {
 		s.opts.Logger.WarnContext(ctx, "IAM trust does not trust the certificate the app signs with now; sign-in is probably failing already",
@@ -100,7 +102,7 @@ func (s *preflightStep) observeOrg(ctx context.Context, st *State) error {
 		if len(m.Trusts[ref.ARN].Signing) == 0 {
 			return Permanent(fmt.Errorf("trust %s holds a document that is not usable metadata: %w", ref, unusable(snaps[ref.ARN].Document)))
 		}
-		trusts[ref.ARN] = TrustState{Original: snaps[ref.ARN]}
+		trusts[ref.ARN] = TrustState{Original: snaps[ref.ARN], IdPValidUntil: until[ref.ARN]}
 	}
 
 	st.Lock()

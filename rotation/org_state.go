@@ -20,6 +20,10 @@ type PlanOptions struct {
 	AllowSHA1      bool          `json:"allowSHA1,omitempty"`
 	AcceptAffected []string      `json:"acceptAffected,omitempty"`
 	ExcludeTrusts  []string      `json:"excludeTrusts,omitempty"`
+	// LocalVerdictOnly and Structural record WithLocalVerdictOnly and
+	// WithStructuralVerification.
+	LocalVerdictOnly bool `json:"localVerdictOnly,omitempty"`
+	Structural       bool `json:"structuralVerification,omitempty"`
 }
 
 // planOptions returns what NewState records of the plan's options.
@@ -28,7 +32,7 @@ func (p *OrgPlan) planOptions() *PlanOptions {
 	return &PlanOptions{
 		Strategy: o.Strategy, KeyBits: o.KeyBits, LabelTemplate: o.LabelTemplate, Soak: o.Soak,
 		ContactCenters: append([]string(nil), o.ContactCenters...), Canary: o.Canary, Concurrency: o.Concurrency,
-		DeleteOld: o.DeleteOld, AllowSHA1: o.AllowSHA1,
+		DeleteOld: o.DeleteOld, AllowSHA1: o.AllowSHA1, LocalVerdictOnly: o.LocalVerdictOnly, Structural: o.StructuralVerification,
 		AcceptAffected: slices.Clone(o.AcceptAffected), ExcludeTrusts: slices.Clone(o.ExcludeTrusts),
 	}
 }
@@ -45,6 +49,12 @@ func OrgOptionsFrom(st *State) ([]OrgOption, error) {
 	opts := []OrgOption{
 		WithStrategy(o.Strategy), WithKeyBits(o.KeyBits), WithLabelTemplate(o.LabelTemplate), WithSoak(o.Soak),
 		WithCanary(o.Canary), WithConcurrency(o.Concurrency), WithDeleteOld(o.DeleteOld), WithAllowSHA1(o.AllowSHA1),
+	}
+	if o.LocalVerdictOnly {
+		opts = append(opts, WithLocalVerdictOnly())
+	}
+	if o.Structural {
+		opts = append(opts, WithStructuralVerification())
 	}
 	if len(o.ContactCenters) > 0 {
 		opts = append(opts, WithContactCenters(o.ContactCenters...))

@@ -26,7 +26,7 @@ type trustStep struct {
 func (s *trustStep) Name() string { return StepTrust }
 func (s *trustStep) Describe() string {
 	if s.stage == stageOverlap {
-		return "make every IAM SAML provider trust the old AND the new certificate (same entityID and endpoints), waiting until IAM serves it"
+		return "make every IAM SAML provider trust the old AND the new certificate (same entityID and endpoints), waiting until IAM serves it; where the relying party can judge a sign-in, present each app's Response, signed with the old certificate, to it"
 	}
 	return "replace every IAM SAML provider's signing certificates with the new one and those of apps out of scope (sign-in fails until this completes)"
 }
@@ -43,6 +43,9 @@ func (s *trustStep) Apply(ctx context.Context, st *State) error {
 		}
 		lv.observeSigning(sig)
 		st.revealPins(sig)
+	}
+	if lt, j, ok := s.oldChecker(); ok {
+		return s.setOverlapChecked(ctx, st, lv, lt, j)
 	}
 	return s.setTrusts(ctx, st, lv, stageOriginal, s.stage)
 }
@@ -63,7 +66,8 @@ const stageOriginal = "original"
 // document returns the document trust ref holds at stage: the original
 // snapshot, the original plus the new certificate (overlap), or the
 // original with its signing certificates replaced by the new one and those
-// that apps out of scope sign with after activation (final). The documents
+// that apps out of scope sign with after activation (final), each with the
+// validUntil the identity provider gave at preflight. The documents
 // are derived, never stored: samlmeta's output is deterministic, so a
 // resumed process derives the same bytes.
 func (st *State) document(ref TrustRef, stage string) ([]byte, error) {
@@ -93,6 +97,7 @@ func (st *State) document(ref TrustRef, stage string) ([]byte, error) {
 	if err != nil {
 		return nil, Permanent(err)
 	}
+	md.SetValidUntil(ts.IdPValidUntil)
 	return md.Bytes(), nil
 }
 

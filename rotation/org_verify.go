@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/voicecert/voicecert/samlmeta"
 )
 
 // verifyStep checks three-way agreement on the new certificate and, where
@@ -26,6 +24,7 @@ func (s *verifyStep) Apply(ctx context.Context, st *State) error {
 	if err != nil {
 		return err
 	}
+	emitVerification(ctx, v, "Responses signed with the new certificate, after activation")
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -52,6 +51,9 @@ type Verification struct {
 	ContactCenters []ContactCenterVerification `json:"contactCenters"`
 	// Problems lists every disagreement, in words; empty when it passed.
 	Problems []string `json:"problems,omitempty"`
+	// Warnings lists what passed but should be fixed (an app that signs
+	// with SHA-1).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ContactCenterVerification is the verdict on one contact center.
@@ -63,6 +65,11 @@ type ContactCenterVerification struct {
 	// the trust's document; empty when no Response was checked.
 	SignedBy string `json:"signedBy,omitempty"`
 	issuer   string
+	// Local is verification's own check of the contact center's Response.
+	Local LocalCheck `json:"local"`
+	// Verdict is the relying party's own verdict on that Response (see
+	// SignInJudge); VerdictNotAsked, with why, when it was not asked.
+	Verdict SignInVerdict `json:"verdict"`
 	// Problems say what is wrong; empty when it verifies.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -113,6 +120,11 @@ func (p *OrgPlan) Verify(ctx context.Context) (*Verification, error) {
 // (they do not depend on each other), and checks each Response against its
 // trust's document as soon as both are there, so that the signature checks
 // share the CPU with the calls still waiting. Each document is parsed once.
+// Each Response goes to a relying party that judges sign-ins (see judge) as
+// soon as it is signed and the documents are read, while it is checked
+// locally (the signing state is awaited only for a SHA-1 Response: the
+// app's configured algorithm), so that the service's answer and the
+// signature check overlap.
 //
 // extra are trusts no app names (see ModelTrust.Unattached): they are
 // checked structurally, for holding want.
@@ -130,19 +142,22 @@ func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, extra []TrustR
 		}
 	}
 	var (
-		sig       SigningState
-		trusts    = map[string]trustDoc{}
-		docsRead  = make(chan struct{})
-		loginErrs = make([]error, len(ccs))
-		checked   = make([]*samlmeta.Assertion, len(ccs))
-		checkErrs = make([]error, len(ccs))
+		sig      SigningState
+		trusts   = map[string]trustDoc{}
+		sigRead  = make(chan struct{})
+		docsRead = make(chan struct{})
+		signIns  = make([]signIn, len(ccs))
+		j, why   = e.judge()
+		lt, logs = e.idp.(LoginTester)
 	)
-	var vopts []samlmeta.VerifyOption
-	if e.opts.AllowSHA1 {
-		vopts = append(vopts, samlmeta.AllowSHA1())
-	}
+	logs = logs && !e.opts.StructuralVerification
 	reads := []func(ctx context.Context) error{
-		func(ctx context.Context) (err error) { sig, err = e.readSigning(ctx); return err },
+		func(ctx context.Context) (err error) {
+			if sig, err = e.readSigning(ctx); err == nil {
+				close(sigRead)
+			}
+			return err
+		},
 		func(ctx context.Context) error {
 			snaps, err := e.readTrusts(ctx, refs)
 			if err != nil {
@@ -155,32 +170,41 @@ func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, extra []TrustR
 			return nil
 		},
 	}
-	lt, canLogin := e.idp.(LoginTester)
-	if canLogin {
+	if logs {
 		reads = append(reads, func(ctx context.Context) error {
 			return e.parallel(ctx, len(ccs), func(ctx context.Context, i int) error {
 				c := ccs[i]
-				var resp string
 				proof := proofFor(proofs, c.App.Name)
+				var resp string
 				if proof == nil {
 					r, err := lt.SAMLResponse(ctx, c.App)
 					if err != nil {
-						loginErrs[i] = fmt.Errorf("sign in to app %s: %w", c.App, err)
+						signIns[i] = noResponse(fmt.Errorf("sign in to app %s: %w", c.App, err))
 						return nil // judged below, once the agreement is known
 					}
 					resp = r
+					defer e.judgeAside(ctx, &signIns[i], j, why, c, r)()
 				}
-				select {
-				case <-docsRead:
-				case <-ctx.Done():
-					return ctx.Err()
+				if err := awaitAll(ctx, docsRead); err != nil {
+					return err
 				}
 				td := trusts[c.Trust.ARN]
 				if proof != nil {
-					checked[i], checkErrs[i] = td.confirm(proof.SignedBy, proof.Issuer)
-				} else {
-					checked[i], checkErrs[i] = td.verifyResponse([]byte(resp), vopts...)
+					a, err := td.confirm(proof.SignedBy, proof.Issuer)
+					signIns[i] = signIn{assertion: a, checkErr: err, local: LocalCheck{Result: LocalVerified, Detail: "confirmed what verification proved"},
+						verdict: SignInVerdict{Outcome: VerdictNotAsked, Detail: "confirmed what verification proved: no new sign-in"}}
+					if err != nil {
+						signIns[i].local = LocalCheck{Result: LocalFailed, Detail: err.Error()}
+					}
+					return nil
 				}
+				var alg string
+				e.check(&signIns[i], td, []byte(resp), c.App, func() string {
+					if awaitAll(ctx, sigRead) == nil {
+						alg = algorithmOf(sig, c.App)
+					}
+					return alg
+				})
 				return nil
 			})
 		})
@@ -190,24 +214,23 @@ func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, extra []TrustR
 	}
 	v := &Verification{Default: bare(sig.Default), ContactCenters: make([]ContactCenterVerification, len(ccs))}
 	v.agreement(ccs, refs, sig, trusts, want)
-	if canLogin && (want == "" || v.OK()) {
-		for i, c := range ccs {
-			signs := want
-			if signs == "" {
-				signs = v.ContactCenters[i].Certificate
-			}
-			switch a := checked[i]; {
-			case loginErrs[i] != nil && want != "":
-				return nil, loginErrs[i]
-			case loginErrs[i] != nil:
-				v.problem(i, "%v", loginErrs[i])
-			case checkErrs[i] != nil:
-				v.problem(i, "a Response for app %s does not verify against trust %s: %v", c.App, c.Trust, checkErrs[i])
-			case a.SignedBy == nil || a.SignedBy.SHA256 != signs:
-				v.problem(i, "a Response for app %s is not signed with %s", c.App, short(signs))
-			default:
-				v.ContactCenters[i].SignedBy, v.ContactCenters[i].issuer = a.SignedBy.SHA256, a.Issuer
-			}
+	agreed := want == "" || v.OK()
+	for i := range ccs {
+		signs := want
+		if signs == "" {
+			signs = v.ContactCenters[i].Certificate
+		}
+		switch {
+		case !logs && e.opts.StructuralVerification:
+			signIns[i] = notChecked(whyStructural)
+		case !logs:
+			signIns[i] = notChecked(whyNoResponse)
+		case !agreed:
+			v.ContactCenters[i].Local, v.ContactCenters[i].Verdict = signIns[i].local, signIns[i].verdict
+			continue
+		}
+		if err := v.signedIn(ctx, e.opts.Logger, i, signs, signIns[i], want != ""); err != nil {
+			return nil, err
 		}
 	}
 	if v.OK() {
@@ -260,6 +283,18 @@ func proofFor(proofs []SignInProof, app string) *SignInProof {
 	for i := range proofs {
 		if proofs[i].App == app {
 			return &proofs[i]
+		}
+	}
+	return nil
+}
+
+// awaitAll waits until every channel is closed or ctx ends.
+func awaitAll(ctx context.Context, chans ...chan struct{}) error {
+	for _, c := range chans {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	return nil

@@ -28,9 +28,11 @@ type loginIdP struct {
 	foreign     *rsa.PrivateKey // sign with this key and foreignCert instead
 	foreignCert *samlmeta.Cert
 	fail        error // fail every login
-	logins      atomic.Int64
-	inFlight    atomic.Int64
-	peak        atomic.Int64
+	// reshape, when set, replaces the Response signed for app.
+	reshape  func(app rotation.AppRef, key *rsa.PrivateKey, cert *samlmeta.Cert, resp []byte) ([]byte, error)
+	logins   atomic.Int64
+	inFlight atomic.Int64
+	peak     atomic.Int64
 	// allIn is closed once as many sign-ins as the world has apps are in
 	// flight together: each waits for it (or a deadline), as a network
 	// round trip would, so sign-ins sent at once overlap however late the
@@ -100,6 +102,9 @@ func (p *loginIdP) SAMLResponse(ctx context.Context, app rotation.AppRef) (strin
 	}
 	resp, err := samlmeta.IssueResponse(samlmeta.ResponseSpec{Issuer: p.issuer, NameID: "agent@example.com",
 		Destination: "https://signin.aws.amazon.com/saml", Audience: "https://signin.aws.amazon.com/saml"}, key, cert)
+	if err == nil && p.reshape != nil {
+		resp, err = p.reshape(app, key, cert, resp)
+	}
 	if err != nil {
 		return "", err
 	}

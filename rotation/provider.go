@@ -207,7 +207,17 @@ type AppSigning struct {
 	// Pinned reports that the app names its own certificate instead of
 	// following the org default, so it does not follow SetDefaultCertificate.
 	Pinned bool `json:"pinned"`
+	// Algorithm is the signing algorithm the app is configured to sign
+	// with: AlgorithmSHA1 or AlgorithmSHA256 (a Salesforce connected app's
+	// samlConfig.samlSigningAlgoType); empty when the backend does not say.
+	Algorithm string `json:"algorithm,omitempty"`
 }
+
+// Signing algorithms an app may be configured with (AppSigning.Algorithm).
+const (
+	AlgorithmSHA1   = "SHA1"
+	AlgorithmSHA256 = "SHA256"
+)
 
 // TrustSnapshot is the document a relying party holds for a trust, with the
 // facts needed to restore it.

@@ -58,6 +58,9 @@ type AppState struct {
 	App    AppRef      `json:"app"`
 	Before Certificate `json:"before"`
 	Pinned bool        `json:"pinned,omitempty"`
+	// Algorithm is the signing algorithm the app is configured with (see
+	// AppSigning.Algorithm).
+	Algorithm string `json:"algorithm,omitempty"`
 }
 
 // TrustState is what the rotation knows of one relying-party trust. The
@@ -67,6 +70,11 @@ type TrustState struct {
 	// Original is the snapshot taken before any change; rollback restores
 	// its Document byte for byte.
 	Original TrustSnapshot `json:"original"`
+	// IdPValidUntil is the validUntil of the metadata the identity
+	// provider published for the trust's apps when preflight ran; zero
+	// when it gave none. The documents the rotation sets carry it, never
+	// the one Original holds.
+	IdPValidUntil time.Time `json:"idpValidUntil,omitzero"`
 }
 
 // SignInProof is what one verified SAML Response proved: the certificate

@@ -217,6 +217,9 @@ type spApp struct {
 	// and ACS URL.
 	saml          bool
 	entityID, acs string
+	// algorithm is the configured signing algorithm (rotation.AlgorithmSHA1
+	// or AlgorithmSHA256), "" when the app does not say.
+	algorithm string
 	// attribute returns the formula of a custom SAML attribute.
 	attribute func(key string) (string, bool)
 }
@@ -235,6 +238,7 @@ func (p *Provider) connectedApps(ctx context.Context) ([]spApp, error) {
 		sp := spApp{kind: rotation.AppConnected, ref: rotation.AppRef{ID: files[i].ID, Name: a.FullName, Label: a.Label}, attribute: a.Attribute}
 		if a.SamlConfig != nil {
 			sp.saml, sp.entityID, sp.acs = true, a.SamlConfig.EntityURL, a.SamlConfig.AcsURL
+			sp.algorithm = signingAlgorithm(a.SamlConfig.SamlSigningAlgoType)
 		}
 		out = append(out, sp)
 	}
@@ -281,6 +285,7 @@ func (p *Provider) externalApps(ctx context.Context) ([]spApp, error) {
 		out = append(out, spApp{
 			kind: rotation.AppExternal, ref: rotation.AppRef{ID: files[i].ID, Name: ecaMetadataName(a), Label: label},
 			saml: true, entityID: s.EntityURL, acs: s.AcsURL, attribute: s.Attribute,
+			algorithm: signingAlgorithm(s.SigningAlgorithmType),
 		})
 	}
 	return out, nil
@@ -302,6 +307,7 @@ func (p *Provider) contactCenter(ctx context.Context, cc *CallCenter, apps []spA
 		return out
 	}
 	out.App.ID, out.App.Name, out.App.Label = found.ref.ID, found.ref.Name, found.ref.Label
+	p.noteAlgorithm(found.ref.Name, found.algorithm)
 
 	formula, ok := found.attribute(samlmeta.AttrRole)
 	if !ok {

@@ -48,6 +48,9 @@ type Provider struct {
 	// kinds maps the API name of each External Client App discovery saw
 	// to rotation.AppExternal; other apps are connected apps.
 	kinds sync.Map
+	// algorithms remembers each app's configured signing algorithm, by
+	// app name, from the latest discovery (see algorithm.go).
+	algorithms sync.Map
 }
 
 var (
@@ -299,7 +302,7 @@ func (p *Provider) SigningState(ctx context.Context) (rotation.SigningState, err
 	}
 	st := rotation.SigningState{Default: def}
 	for i, app := range apps {
-		as := rotation.AppSigning{App: app}
+		as := rotation.AppSigning{App: app, Algorithm: p.algorithm(app.Name)}
 		var err error
 		if as.Certificate, as.Pinned, err = p.effective(ctx, def, effs[i], &certs); err != nil {
 			return rotation.SigningState{}, err

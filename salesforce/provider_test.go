@@ -113,6 +113,9 @@ func TestSigningStateNamesPinnedCertificate(t *testing.T) {
 	assert.Equal(t, pinnedCert, pinned.Certificate.Name, "matched to its certificate by fingerprint")
 	assert.Equal(t, sb.org.Snapshot().Certificates[pinnedCert], pinned.Certificate.SHA256)
 	assert.Equal(t, 2048, pinned.Certificate.KeyBits)
+	for _, a := range st.Apps {
+		assert.Equal(t, rotation.AlgorithmSHA256, a.Algorithm, "app %s: its samlConfig.samlSigningAlgoType", a.App.Name)
+	}
 }
 
 func TestManualGate(t *testing.T) {

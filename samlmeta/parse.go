@@ -82,6 +82,8 @@ type Metadata struct {
 	doc    *node
 	root   *node
 	edited bool
+	// rootTagEdited says the root's attributes changed (SetValidUntil).
+	rootTagEdited bool
 }
 
 // Parse reads a SAML 2.0 metadata document whose root is md:EntityDescriptor,

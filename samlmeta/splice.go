@@ -30,7 +30,7 @@ func (m *Metadata) write(out []byte, n *node) []byte {
 		}
 		return appendEndTag(out, n)
 	}
-	out = append(out, m.orig[n.start:n.tagEnd]...)
+	out = m.startTagOf(out, n)
 	for c := n.first; c != nil; c = c.next {
 		out = m.write(out, c)
 	}
@@ -57,6 +57,20 @@ func writeFresh(out []byte, n *node) []byte {
 	default:
 		return out
 	}
+	out = appendStartTag(out, n)
+	if n.first == nil {
+		return append(out, "/>"...)
+	}
+	out = append(out, '>')
+	for c := n.first; c != nil; c = c.next {
+		out = writeFresh(out, c)
+	}
+	return appendEndTag(out, n)
+}
+
+// appendStartTag writes el's name, namespace declarations and attributes,
+// without the closing '>' or "/>".
+func appendStartTag(out []byte, n *node) []byte {
 	out = append(append(out, '<'), qname(n.prefix, n.local)...)
 	for _, d := range n.ns {
 		out = append(out, " xmlns"...)
@@ -69,14 +83,7 @@ func writeFresh(out []byte, n *node) []byte {
 		out = append(append(append(out, ' '), qname(a.prefix, a.local)...), '=', '"')
 		out = append(escapeAttr(out, a.value), '"')
 	}
-	if n.first == nil {
-		return append(out, "/>"...)
-	}
-	out = append(out, '>')
-	for c := n.first; c != nil; c = c.next {
-		out = writeFresh(out, c)
-	}
-	return appendEndTag(out, n)
+	return out
 }
 
 func appendEndTag(out []byte, n *node) []byte {

@@ -178,7 +178,8 @@ func (a *app) demo(ctx context.Context, strategy string, n, accounts int, interv
 	if err != nil {
 		return res, err
 	}
-	rot, err := rotation.New(plan.Steps(), rotation.WithObserver(prog), rotation.WithLogger(log), rotation.WithConfirm(admin),
+	verdicts := &verdictLog{}
+	rot, err := rotation.New(plan.Steps(), rotation.WithObserver(prog), rotation.WithObserver(verdicts), rotation.WithLogger(log), rotation.WithConfirm(admin),
 		rotation.WithJournal(rotation.FileJournal(filepath.Join(dir, "journal.json"))),
 		rotation.WithLocker(rotation.NewFileLocker(dir), keys...),
 		rotation.WithManualTimeout(time.Minute))
@@ -218,6 +219,7 @@ func (a *app) demo(ctx context.Context, strategy string, n, accounts int, interv
 		fmt.Fprintf(out, " (first: %s)", res.SSOProbe.FirstFailure)
 	}
 	fmt.Fprintf(out, ".\nManual gates answered by the demo playing the admin: %d.\n", res.ManualGates)
+	verdicts.print(out)
 	if res.Result != "success" {
 		return res, withStatus(exitNo, errors.Join(runErr, fmt.Errorf("%d contact center(s) fail verification", failed)))
 	}

@@ -28,6 +28,7 @@ type rotateFlags struct {
 	accept      []string
 	pin         []string
 	exclude     []string
+	verify      string
 }
 
 func (f *rotateFlags) add(cmd *cobra.Command) {
@@ -44,6 +45,41 @@ func (f *rotateFlags) add(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.accept, "accept-affected", nil, "let the rotation switch this SAML app of no contact center although its service provider is not updated (repeatable)")
 	fl.StringArrayVar(&f.pin, "pin-affected", nil, "ask, before any change, that this SAML app of no contact center be pinned to the current certificate, and wait until it is (repeatable)")
 	fl.StringArrayVar(&f.exclude, "exclude-trust", nil, "leave out this IAM SAML provider that trusts the org but no app names, if nothing breaks without it (ARN, repeatable)")
+	fl.StringVar(&f.verify, "verify", verifyFull, "how sign-in is verified: full (each Response checked locally and by AWS STS), "+
+		"local (no STS session), structural (certificate agreement only, no sign-in)")
+}
+
+// The values of --verify.
+const (
+	verifyFull       = "full"
+	verifyLocal      = "local"
+	verifyStructural = "structural"
+)
+
+// newPlan returns the plan of the flags over b, with extra options; bad
+// flags are a usage error.
+func (f *rotateFlags) newPlan(b *backends, extra ...rotation.OrgOption) (*rotation.OrgPlan, error) {
+	vopts, err := f.verifyOptions()
+	if err == nil {
+		var plan *rotation.OrgPlan
+		if plan, err = rotation.NewOrgPlan(b.idp, b.rp, slices.Concat(f.options(b.log), vopts, extra)...); err == nil {
+			return plan, nil
+		}
+	}
+	return nil, usageErr(err)
+}
+
+// verifyOptions returns the plan options of --verify.
+func (f *rotateFlags) verifyOptions() ([]rotation.OrgOption, error) {
+	switch f.verify {
+	case verifyFull, "":
+		return nil, nil
+	case verifyLocal:
+		return []rotation.OrgOption{rotation.WithLocalVerdictOnly()}, nil
+	case verifyStructural:
+		return []rotation.OrgOption{rotation.WithStructuralVerification()}, nil
+	}
+	return nil, fmt.Errorf("%w: --verify %q: want %s, %s or %s", rotation.ErrInvalidInput, f.verify, verifyFull, verifyLocal, verifyStructural)
 }
 
 func (f *rotateFlags) options(log *slog.Logger) []rotation.OrgOption {
@@ -74,9 +110,9 @@ rotation's preflight read-only, showing under each step the transitions it makes
 			if err := a.doctorGate(ctx, b); err != nil {
 				return err
 			}
-			plan, err := rotation.NewOrgPlan(b.idp, b.rp, f.options(b.log)...)
+			plan, err := f.newPlan(b)
 			if err != nil {
-				return usageErr(err)
+				return err
 			}
 			res, err := a.describePlan(ctx, b, plan)
 			if res != nil {

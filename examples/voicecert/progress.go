@@ -92,6 +92,9 @@ func (p *progress) Observe(_ context.Context, e rotation.Event) {
 		if m := e.Manual; m != nil {
 			p.manual(e.Step, m, attrs)
 		}
+	case rotation.EventVerified:
+		p.verdicts(e, attrs)
+		p.startTicker(e.Step, p.started[e.Step], "")
 	}
 }
 

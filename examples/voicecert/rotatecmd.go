@@ -77,9 +77,9 @@ says so and asks; with --yes it refuses unless --force.`,
 				}
 			}
 			journals := rotation.JournalDir(journalDir)
-			plan, err := rotation.NewOrgPlan(b.idp, b.rp, append(f.options(b.log), rotation.WithHistory(journals))...)
+			plan, err := f.newPlan(b, rotation.WithHistory(journals))
 			if err != nil {
-				return usageErr(err)
+				return err
 			}
 			if res.Plan, err = a.describePlan(ctx, b, plan); res.Plan != nil {
 				printPlan(a.out(), res.Plan)

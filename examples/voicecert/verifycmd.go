@@ -12,21 +12,31 @@ import (
 )
 
 func (a *app) newVerifyCmd() *cobra.Command {
-	var allowSHA1 bool
+	var (
+		allowSHA1 bool
+		how       rotateFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check that sign-in works: each contact center's signed SAML Response verifies against IAM",
 		Long: `verify checks, without changing anything, that Salesforce and IAM agree on each contact
 center's signing certificate and that a SAML Response the org signs for each contact center's app
-verifies against the metadata its IAM SAML provider holds. verify exits 1 when one does not.`,
+verifies against the metadata its IAM SAML provider holds; where the AWS backend can ask STS
+(AssumeRoleWithSAML, one session per contact center in CloudTrail, its credentials discarded),
+AWS's own verdict is shown beside the local one (--verify=local does not ask). verify exits 1
+when one does not.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			vopts, err := how.verifyOptions()
+			if err != nil {
+				return usageErr(err)
+			}
 			b, err := a.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
 			res := &verifyResult{ContactCenters: []verdict{}}
-			failed, err := verifyAll(cmd.Context(), a.out(), b, allowSHA1, &res.ContactCenters)
+			failed, err := verifyAll(cmd.Context(), a.out(), b, allowSHA1, &res.ContactCenters, vopts...)
 			if err != nil {
 				return err
 			}
@@ -40,6 +50,7 @@ verifies against the metadata its IAM SAML provider holds. verify exits 1 when o
 	}
 	addJSON(cmd)
 	cmd.Flags().BoolVar(&allowSHA1, "allow-sha1", false, "accept SHA-1 signatures")
+	cmd.Flags().StringVar(&how.verify, "verify", verifyFull, "full (each Response checked locally and by AWS STS), local (no STS session) or structural (certificate agreement only)")
 	return cmd
 }
 
@@ -53,14 +64,18 @@ type verdict struct {
 	ContactCenter string `json:"contactCenter"`
 	OK            bool   `json:"ok"`
 	Verdict       string `json:"verdict"`
+	// Local and RelyingParty are the local check of the contact center's
+	// Response and the relying party's (AWS STS's) verdict on it.
+	Local        *rotation.LocalCheck    `json:"local,omitempty"`
+	RelyingParty *rotation.SignInVerdict `json:"relyingParty,omitempty"`
 }
 
 // verifyAll prints one line per contact center, and every problem not
 // tied to one, appends each contact center's verdict to verdicts when not
 // nil, and returns how many failed. It runs the verification of the
 // rotation's verify step (read-only).
-func verifyAll(ctx context.Context, w io.Writer, b *backends, allowSHA1 bool, verdicts *[]verdict) (int, error) {
-	plan, err := rotation.NewOrgPlan(b.idp, b.rp, rotation.WithAllowSHA1(allowSHA1), rotation.WithOrgLogger(b.log))
+func verifyAll(ctx context.Context, w io.Writer, b *backends, allowSHA1 bool, verdicts *[]verdict, opts ...rotation.OrgOption) (int, error) {
+	plan, err := rotation.NewOrgPlan(b.idp, b.rp, append([]rotation.OrgOption{rotation.WithAllowSHA1(allowSHA1), rotation.WithOrgLogger(b.log)}, opts...)...)
 	if err != nil {
 		return 0, err
 	}
@@ -81,9 +96,11 @@ func verifyAll(ctx context.Context, w io.Writer, b *backends, allowSHA1 bool, ve
 				tied[p] = true
 			}
 		}
-		fmt.Fprintf(w, "%-20s %s\n", c.ContactCenter.Name, verdict)
+		fmt.Fprintf(w, "%-20s %s\n%-20s   local: %s; AWS: %s\n", c.ContactCenter.Name, verdict, "", c.Local, c.Verdict)
 		if verdicts != nil {
-			*verdicts = append(*verdicts, verdictOf(c.ContactCenter.Name, verdict))
+			vd := verdictOf(c.ContactCenter.Name, verdict)
+			vd.Local, vd.RelyingParty = &c.Local, &c.Verdict
+			*verdicts = append(*verdicts, vd)
 		}
 	}
 	for _, p := range v.Problems {

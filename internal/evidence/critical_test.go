@@ -4,10 +4,11 @@ import "github.com/voicecert/voicecert/rotation"
 
 // shape is what the critical path of an overlap rotation depends on.
 type shape struct {
-	contactCenters int // apps in scope
-	trusts         int // IAM providers in scope
-	pinned         int // apps that pin their own certificate
-	canary         int // contact centers (and trusts) changed first, one at a time
+	contactCenters int  // apps in scope
+	trusts         int  // IAM providers in scope
+	pinned         int  // apps that pin their own certificate
+	canary         int  // contact centers (and trusts) changed first, one at a time
+	judged         bool // the relying party judges every sign-in (STS)
 }
 
 // benchShape is the shape of a benchmark world of n contact centers: two
@@ -46,7 +47,10 @@ func waves(items, canary int) int {
 //	  (its X.509 content);
 //	trust 4 per wave: read the document (the compare-and-swap), then the
 //	  backend reads it again (its own check), updates it, reads it back
-//	  (propagated); the canary trust, then the rest;
+//	  (propagated); the canary trust, then the rest; when the relying party
+//	  judges sign-ins, then 1: an app per trust and old certificate
+//	  signed in (two calls) while the documents were set, and its Response
+//	  goes to STS once they all are;
 //	activate 3 + 2 + 3 + 2: observe the org (the signing state, 3, with every
 //	  trust alongside); read the IdP setting and the new certificate, update
 //	  the setting; read the signing state again (3: which apps followed);
@@ -54,7 +58,8 @@ func waves(items, canary int) int {
 //	  the person switched it (2, when an app in scope is pinned);
 //	verify 3: list the connected apps, read them, read each app's metadata
 //	  (the setting and its certificate, the trusts, and the sign-ins, two
-//	  calls each, run alongside);
+//	  calls each, run alongside; a judged sign-in goes to STS as soon as it
+//	  has its Response, 2 + 1 calls);
 //	soak 0;
 //	retire: the signing state (3: the model the removals are checked on),
 //	  the trust waves, then verify 3 (the verification's sign-ins are
@@ -65,8 +70,12 @@ func stepBounds(s shape) map[string]int {
 	if s.pinned > 0 {
 		activate += 2
 	}
+	setTrust := trust
+	if s.judged {
+		setTrust++
+	}
 	return map[string]int{
-		rotation.StepPreflight: 5, rotation.StepStage: 3, rotation.StepTrust: trust, rotation.StepActivate: activate,
+		rotation.StepPreflight: 5, rotation.StepStage: 3, rotation.StepTrust: setTrust, rotation.StepActivate: activate,
 		rotation.StepVerify: 3, rotation.StepSoak: 0, rotation.StepRetire: 3 + trust + 3,
 	}
 }
