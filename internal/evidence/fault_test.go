@@ -22,6 +22,9 @@ var permanentFaults = map[string][]fault{
 	"iam GetSAMLProvider":    {{Code: "NoSuchEntity"}, {Code: "AccessDenied"}},
 	"iam UpdateSAMLProvider": {{Code: "InvalidInput"}, {Code: "AccessDenied"}},
 	"iam ListSAMLProviders":  {{Code: "AccessDenied"}},
+	// STS AssumeRoleWithSAML: a refused sign-in (403) and a token STS
+	// could not validate (400) are verdicts, not retried by the SDK.
+	"iam AssumeRoleWithSAML": {{Code: "IDPRejectedClaim"}, {Code: "InvalidIdentityToken"}},
 	// Salesforce SOAP: an sf:INSUFFICIENT_ACCESS or sf:INVALID_TYPE fault
 	// (HTTP 500) is not in the salesforce package's transient codes.
 	"sf listMetadata":   {{Code: "INSUFFICIENT_ACCESS"}, {Code: "INVALID_TYPE"}},
@@ -36,6 +39,9 @@ var permanentFaults = map[string][]fault{
 	"sf metadata":  {{Code: "INSUFFICIENT_ACCESS", Status: 403}, {Code: "NOT_FOUND", Status: 404}},
 	"sf frontdoor": {{Code: "INSUFFICIENT_ACCESS", Status: 403}},
 	"sf idp/login": {{Code: "INSUFFICIENT_ACCESS", Status: 403}},
+	// The OpenID Connect UserInfo endpoint that sign-in readiness asks
+	// who the session is: HTTP 403 is not retried.
+	"sf userinfo": {{Code: "INSUFFICIENT_ACCESS", Status: 403}},
 	// REST queries, should a backend make them: HTTP 400.
 	"sf query":         {{Code: "MALFORMED_QUERY", Status: 400}},
 	"sf tooling/query": {{Code: "MALFORMED_QUERY", Status: 400}},
