@@ -20,6 +20,8 @@ func Start(ctx context.Context, c client.Client, taskQueue string, req RotateReq
 		TaskQueue:                taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		// Without it the SDK returns the running rotation's handle.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, RotateWorkflowName, req)
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -79,7 +80,7 @@ func orgsOf(worlds map[string]*sandbox.World) Orgs {
 
 // planWithSoak is the default plan with a soak.
 func planWithSoak(soak string) *rotation.PlanOptions {
-	d, err := ParseWithin(soak)
+	d, err := time.ParseDuration(soak)
 	if err != nil {
 		panic(err)
 	}
