@@ -91,6 +91,9 @@ type Activities struct {
 	opts Options
 	// wrap, when set, wraps every step (tests inject failures with it).
 	wrap func(rotation.Step) rotation.Step
+	// keys, when set, maps an org's lock keys (tests of several sandbox
+	// worlds, which share their ids, keep the orgs apart with it).
+	keys func(org string, keys []string) []string
 }
 
 // NewActivities checks the options and returns the activities.
@@ -187,6 +190,9 @@ func (a *Activities) Prepare(ctx context.Context, req RotateRequest) (Prepared, 
 	keys, err := plan.LockKeys(ctx)
 	if err != nil {
 		return Prepared{}, appError(err)
+	}
+	if a.keys != nil {
+		keys = a.keys(req.Org, keys)
 	}
 	st := plan.NewState(rotation.NewRotationID(a.opts.Now()))
 	b, err := json.Marshal(st)

@@ -146,4 +146,6 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 	}
 }
 
-func taskQueue(t *testing.T) string { return fmt.Sprintf("voicecert-%s-%d", t.Name(), time.Now().UnixNano()) }
+func taskQueue(t *testing.T) string {
+	return fmt.Sprintf("voicecert-%s-%d", t.Name(), time.Now().UnixNano())
+}

@@ -29,10 +29,13 @@ var updateHistories = flag.Bool("update-histories", false, "record the dev serve
 
 // startWorker starts a worker of the activities on the task queue; stop
 // it to lose it.
-func startWorker(t *testing.T, c client.Client, tq string, o Options) worker.Worker {
+func startWorker(t *testing.T, c client.Client, tq string, o Options, tweak ...func(*Activities)) worker.Worker {
 	t.Helper()
 	a, err := NewActivities(o)
 	require.NoError(t, err)
+	for _, fn := range tweak {
+		fn(a)
+	}
 	w := worker.New(c, tq, worker.Options{})
 	Register(w, a)
 	require.NoError(t, w.Start())
@@ -96,6 +99,8 @@ func TestDevServer(t *testing.T) {
 		require.NoError(t, run2.Get(ctx, &res))
 		assert.False(t, res.Renewed)
 	})
+
+	t.Run("a fleet of orgs renewed on schedules", func(t *testing.T) { fleetOnSchedules(t, c) })
 
 	t.Run("a fault at trust compensates", func(t *testing.T) {
 		const org = "org-trust-fault"
@@ -168,4 +173,6 @@ func changedRotateWorkflow(ctx workflow.Context, _ RotateRequest) (*Result, erro
 	return nil, workflow.Sleep(ctx, time.Second)
 }
 
-func workflowOptions(name string) workflow.RegisterOptions { return workflow.RegisterOptions{Name: name} }
+func workflowOptions(name string) workflow.RegisterOptions {
+	return workflow.RegisterOptions{Name: name}
+}
