@@ -12,6 +12,7 @@ import (
 
 	"github.com/voicecert/voicecert/rotation"
 	"github.com/voicecert/voicecert/rotation/sandbox"
+	"github.com/voicecert/voicecert/temporal/internal/devserver"
 )
 
 // due reports whether any contact center of the world is due for renewal
@@ -42,7 +43,7 @@ func fleetOnSchedules(t *testing.T, c client.Client) {
 		require.True(t, due(t, w, within))
 		worlds[fmt.Sprintf("fleet-%02d", i)] = w
 	}
-	tq := taskQueue(t)
+	tq := devserver.TaskQueue(t)
 	rec := &recorder{}
 	locker := rotation.NewFileLocker(t.TempDir())
 	for range 2 {
@@ -65,7 +66,7 @@ func fleetOnSchedules(t *testing.T, c client.Client) {
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = h.Delete(context.Background()) })
 	}
-	eventually(t, 4*time.Minute, "every org renewed", func() bool {
+	devserver.Eventually(t, 4*time.Minute, "every org renewed", func() bool {
 		for _, w := range worlds {
 			if due(t, w, within) {
 				return false
@@ -73,7 +74,7 @@ func fleetOnSchedules(t *testing.T, c client.Client) {
 		}
 		return true
 	})
-	eventually(t, time.Minute, "every rotation closed", func() bool {
+	devserver.Eventually(t, time.Minute, "every rotation closed", func() bool {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		return rec.inFlight == 0

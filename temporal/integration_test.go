@@ -23,6 +23,7 @@ import (
 	"github.com/voicecert/voicecert/aws/iamtest"
 	"github.com/voicecert/voicecert/rotation"
 	"github.com/voicecert/voicecert/rotation/sandbox"
+	"github.com/voicecert/voicecert/temporal/internal/devserver"
 )
 
 var updateHistories = flag.Bool("update-histories", false, "record the dev server's histories into testdata/histories")
@@ -44,7 +45,7 @@ func startWorker(t *testing.T, c client.Client, tq string, o Options, tweak ...f
 
 func waitStep(t *testing.T, c client.Client, org, step string, status rotation.StepStatus) {
 	t.Helper()
-	eventually(t, time.Minute, "step "+step+" "+string(status), func() bool {
+	devserver.Eventually(t, time.Minute, "step "+step+" "+string(status), func() bool {
 		s, err := GetStatus(context.Background(), c, org)
 		if err != nil {
 			return false
@@ -59,13 +60,13 @@ func waitStep(t *testing.T, c client.Client, org, step string, status rotation.S
 }
 
 func TestDevServer(t *testing.T) {
-	srv := startDevServer(t)
-	c := srv.client(t)
+	srv := devserver.Start(t)
+	c := srv.Client(t)
 
 	t.Run("a worker lost during the soak, another finishes", func(t *testing.T) {
 		const org = "org-worker-loss"
 		w := startWorld(t, sandbox.Options{Pinned: -1})
-		tq := taskQueue(t)
+		tq := devserver.TaskQueue(t)
 		locker := rotation.NewFileLocker(t.TempDir())
 		first, second := &recorder{}, &recorder{}
 		w1 := startWorker(t, c, tq, Options{Orgs: orgsOf(map[string]*sandbox.World{org: w}), Locker: locker, Observer: first})
@@ -107,7 +108,7 @@ func TestDevServer(t *testing.T) {
 		w := startWorld(t, sandbox.Options{Pinned: -1})
 		before := w.Snapshot()
 		w.IAM.InjectFault("UpdateSAMLProvider", iamtest.Fault{Code: "AccessDenied", Status: 403}, 1000)
-		tq := taskQueue(t)
+		tq := devserver.TaskQueue(t)
 		rec := &recorder{}
 		wk := startWorker(t, c, tq, Options{Orgs: orgsOf(map[string]*sandbox.World{org: w}), Observer: rec})
 		defer wk.Stop()
@@ -158,12 +159,12 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, f := range files {
 		r := worker.NewWorkflowReplayer()
 		RegisterWorkflows(r)
-		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quiet(), f), f)
+		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(devserver.Quiet(), f), f)
 	}
 	// The replayer can fail: a workflow whose code changed does not replay.
 	r := worker.NewWorkflowReplayer()
 	r.RegisterWorkflowWithOptions(changedRotateWorkflow, workflowOptions(RotateWorkflowName))
-	err = r.ReplayWorkflowHistoryFromJSONFile(quiet(), files[0])
+	err = r.ReplayWorkflowHistoryFromJSONFile(devserver.Quiet(), files[0])
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, context.Canceled))
 }

@@ -1,4 +1,8 @@
-package temporal
+// Package devserver starts a Temporal dev server for tests: the CLI's
+// `temporal server start-dev --headless`, in memory, on free loopback ports.
+// The CLI is $VOICECERT_TEMPORAL_CLI, else temporal on PATH; without it a
+// test skips, or fails when VOICECERT_REQUIRE_TEMPORAL=1.
+package devserver
 
 import (
 	"context"
@@ -17,15 +21,15 @@ import (
 	"go.temporal.io/sdk/log"
 )
 
-// devServer is a Temporal dev server the test started.
-type devServer struct {
+// Server is a Temporal dev server a test started.
+type Server struct {
 	HostPort string
 }
 
-// temporalCLI finds the Temporal CLI: $VOICECERT_TEMPORAL_CLI, else
+// CLI finds the Temporal CLI: $VOICECERT_TEMPORAL_CLI, else
 // temporal on PATH. It skips the test when there is none, and fails it when
 // VOICECERT_REQUIRE_TEMPORAL=1.
-func temporalCLI(t *testing.T) string {
+func CLI(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("VOICECERT_TEMPORAL_CLI"); p != "" {
 		if _, err := os.Stat(p); err != nil {
@@ -61,13 +65,13 @@ func freePorts(t *testing.T, n int) []int {
 	return ports
 }
 
-// startDevServer starts `temporal server start-dev --headless` on free
+// Start starts `temporal server start-dev --headless` on free
 // loopback ports, in memory, and waits until its frontend answers a health
 // check. A port taken between choosing and binding makes it try again with
 // others.
-func startDevServer(t *testing.T) devServer {
+func Start(t *testing.T) Server {
 	t.Helper()
-	bin := temporalCLI(t)
+	bin := CLI(t)
 	var lastOut string
 	for range 3 {
 		ports := freePorts(t, 3)
@@ -89,7 +93,7 @@ func startDevServer(t *testing.T) devServer {
 				_ = cmd.Process.Kill()
 				<-exited
 			})
-			return devServer{HostPort: hostPort}
+			return Server{HostPort: hostPort}
 		}
 		_ = cmd.Process.Kill()
 		<-exited
@@ -97,7 +101,7 @@ func startDevServer(t *testing.T) devServer {
 		lastOut = string(b)
 	}
 	t.Fatalf("the Temporal dev server did not become healthy:\n%s", lastOut)
-	return devServer{}
+	return Server{}
 }
 
 // waitHealthy polls the frontend until it is healthy, the process exits or
@@ -106,7 +110,7 @@ func waitHealthy(hostPort string, exited <-chan error, within time.Duration) boo
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
 	for {
-		c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Logger: quiet()})
+		c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Logger: Quiet()})
 		if err == nil {
 			_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
 			c.Close()
@@ -124,18 +128,20 @@ func waitHealthy(hostPort string, exited <-chan error, within time.Duration) boo
 	}
 }
 
-func (s devServer) client(t *testing.T) client.Client {
+// Client dials the server's default namespace.
+func (s Server) Client(t *testing.T) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: s.HostPort, Namespace: "default", Logger: quiet()})
+	c, err := client.Dial(client.Options{HostPort: s.HostPort, Namespace: "default", Logger: Quiet()})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	return c
 }
 
-func quiet() log.Logger { return log.NewStructuredLogger(slog.New(slog.DiscardHandler)) }
+// Quiet is an SDK logger that discards.
+func Quiet() log.Logger { return log.NewStructuredLogger(slog.New(slog.DiscardHandler)) }
 
-// eventually polls cond every 50ms until it holds or within passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+// Eventually polls cond every 50ms until it holds or within passes.
+func Eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
@@ -146,6 +152,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 	}
 }
 
-func taskQueue(t *testing.T) string {
+// TaskQueue is a task queue of the test's own.
+func TaskQueue(t *testing.T) string {
 	return fmt.Sprintf("voicecert-%s-%d", t.Name(), time.Now().UnixNano())
 }
