@@ -16,12 +16,14 @@ import (
 // the org as a child, under the org's WorkflowID, so that a renewal never
 // runs beside another rotation of the org. The child checks the renewal
 // policy (req.IfExpiringWithin) first and returns at once when nothing is
-// due. A rotation of the org already running is left alone.
+// due. A rotation of the org already running is left alone, and one this
+// workflow started outlives it (parent close policy ABANDON): ending the
+// renewal never rolls a rotation back.
 func RenewWorkflow(ctx workflow.Context, req RotateRequest) (*Result, error) {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            WorkflowID(req.Org),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
 	var res Result
 	err := workflow.ExecuteChildWorkflow(cctx, RotateWorkflowName, req).Get(ctx, &res)

@@ -170,7 +170,9 @@ func (r *run) do(ctx workflow.Context, i int, rollback bool) error {
 	if rollback {
 		timeout = rollbackTimeout
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: stepRetry})
+	// On cancellation the rollback starts only once the step's activity has
+	// ended: a Rollback never runs beside its own Apply.
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: stepRetry, WaitForCancellation: true})
 	var out StepOutput
 	err := workflow.ExecuteActivity(actx, actStep, in).Get(ctx, &out)
 	if err != nil {
@@ -186,7 +188,7 @@ func (r *run) do(ctx workflow.Context, i int, rollback bool) error {
 	}
 	in.State = r.status.State
 	remaining := out.Gate.Deadline.Sub(workflow.Now(ctx))
-	actx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: max(remaining, time.Minute), RetryPolicy: stepRetry})
+	actx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: max(remaining, time.Minute), RetryPolicy: stepRetry, WaitForCancellation: true})
 	if err := workflow.ExecuteActivity(actx, actSettle, in).Get(ctx, &out); err != nil {
 		r.keepState(err)
 		return err
