@@ -131,7 +131,7 @@ func waitHealthy(hostPort string, exited <-chan error, within time.Duration) boo
 // Client dials the server's default namespace.
 func (s Server) Client(t *testing.T) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: s.HostPort, Namespace: "default", Logger: Quiet()})
+	c, err := client.Dial(client.Options{HostPort: s.HostPort, Namespace: "default", Identity: "voicecert-test", Logger: Quiet()})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	return c
