@@ -80,7 +80,7 @@ func (p *Provider) SetAppCertificate(ctx context.Context, app rotation.AppRef, n
 	p.log.LogAttrs(ctx, slog.LevelInfo, "salesforce: app has its own IdP certificate; a person must change it",
 		slog.String("app", app.Name), slog.String("certificate", name))
 	kind, instructions := "connected app", appCertInstructions(label, app.Name, certLabel, name, def.Name == name)
-	if k, _ := p.kinds.Load(app.Name); k == rotation.AppExternal {
+	if p.external(app) {
 		kind, instructions = "external client app", ecaCertInstructions(label, app.Name, certLabel, name)
 	}
 	return &rotation.ManualActionError{

@@ -24,6 +24,12 @@ package salesforce
 //     API is unknown, so a pinned ECA is changed by a person in Setup
 //     (a manual gate, as for a pinned connected app), and one that follows
 //     the default needs nothing.
+//   - ecaAccessUnknown: a user's access to an ECA is granted through
+//     permission sets as a connected app's is (Help
+//     preauth_user_app_access_through_eca), but the SetupEntityType that
+//     records the grant is not documented, so CheckSignIn does not read it:
+//     it counts an ECA as one the user may sign in to, and verification's
+//     own sign-in is what tells.
 
 import (
 	"fmt"
@@ -84,4 +90,14 @@ func findApp(cc *CallCenter, apps []spApp) *spApp {
 		}
 	}
 	return nil
+}
+
+// ecaAccessUnknown is what CheckSignIn says of an External Client App: the
+// user's access to it is not read ahead (see the file comment).
+const ecaAccessUnknown = "the user's access to an External Client App is not read ahead (how Salesforce records the grant is not documented): verification's sign-in tells"
+
+// external reports whether discovery saw app as an External Client App.
+func (p *Provider) external(app rotation.AppRef) bool {
+	k, _ := p.kinds.Load(app.Name)
+	return k == rotation.AppExternal
 }

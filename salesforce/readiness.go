@@ -195,7 +195,7 @@ func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rot
 	}
 	var appIDs []string
 	for _, a := range apps {
-		if a.ID != "" {
+		if a.ID != "" && !p.external(a) {
 			appIDs = append(appIDs, a.ID)
 		}
 	}
@@ -224,6 +224,8 @@ func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rot
 	for _, a := range apps {
 		r := rotation.AppReadiness{App: a}
 		switch g := grants[a.ID]; {
+		case p.external(a):
+			r.Access, r.Why = true, ecaAccessUnknown
 		case a.ID == "":
 			r.Why = "the app's id is unknown, so its access cannot be read"
 		case slices.ContainsFunc(g, func(ps string) bool { return mine[ps] }):
