@@ -10,7 +10,7 @@ import (
 
 // Who may do what in the fake org: OAuth scopes of sessions, profiles,
 // permission sets and their assignments, and the connected apps each grants
-// (accessFacts in facts.go).
+// (accessFacts in access_facts.go).
 
 // Record id key prefixes of the access objects [C].
 const (
