@@ -59,10 +59,13 @@ func (s *preflightStep) observeOrg(ctx context.Context, st *State) error {
 			}
 		}
 		named := append(trustRefs(all), s.appTrustRefs()...)
-		if snaps, until, err = s.preflightReads(ctx, named, ccs); err != nil {
+		until, err = s.preflightReads(ctx, ccs, func(ctx context.Context) (err error) {
+			if snaps, err = s.readTrusts(ctx, named); err != nil {
+				return err
+			}
+			unatt, err = s.unattachedTrusts(ctx, trustRefs(all), named, snaps)
 			return err
-		}
-		unatt, err = s.unattachedTrusts(ctx, trustRefs(all), named, snaps)
+		})
 		return err
 	}
 	signing := func(ctx context.Context) (err error) { sig, list, err = s.signingAndApps(ctx, true); return err }

@@ -11,15 +11,15 @@ import (
 )
 
 // preflightReads reads, at once, what preflight needs once the contact
-// centers are known: the document of every trust any app names, the
-// validUntil the identity provider's metadata gives each trust in scope,
-// and whether verification's sign-ins can work (see checkSignIn).
-func (s *preflightStep) preflightReads(ctx context.Context, named []TrustRef, ccs []ContactCenter) (snaps map[string]TrustSnapshot, until map[string]time.Time, err error) {
-	err = s.all(ctx,
-		func(ctx context.Context) (err error) { snaps, err = s.readTrusts(ctx, named); return err },
+// centers are known: the trusts (trusts reads the document of every trust
+// any app names, then those no app names), the validUntil the identity
+// provider's metadata gives each trust in scope, and whether verification's
+// sign-ins can work (see checkSignIn).
+func (s *preflightStep) preflightReads(ctx context.Context, ccs []ContactCenter, trusts func(context.Context) error) (until map[string]time.Time, err error) {
+	err = s.all(ctx, trusts,
 		func(ctx context.Context) (err error) { until, err = s.idpValidUntil(ctx, ccs); return err },
 		func(ctx context.Context) error { return s.checkSignIn(ctx, ccs) })
-	return snaps, until, err
+	return until, err
 }
 
 // idpValidUntil returns, for every trust of ccs, the validUntil of the

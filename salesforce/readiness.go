@@ -174,7 +174,30 @@ func (p *Provider) Permissions(ctx context.Context) ([]Permission, error) {
 // the profiles or permission sets the connected app is assigned to
 // (SetupEntityAccess of type ConnectedApplication). It changes nothing.
 func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rotation.SignInReadiness, error) {
-	id, err := p.Identity(ctx)
+	var appIDs []string
+	for _, a := range apps {
+		if a.ID != "" && !p.external(a) {
+			appIDs = append(appIDs, a.ID)
+		}
+	}
+	// Who the session is, what the user holds and what grants each app do
+	// not depend on one another: they are read at once.
+	var (
+		id            Identity
+		ua            *userAccess
+		uaErr         error
+		grants, names map[string][]string
+		grantsErr     error
+	)
+	err := p.c.all(ctx,
+		func(ctx context.Context) (err error) { id, err = p.Identity(ctx); return err },
+		func(ctx context.Context) error {
+			if len(apps) > 0 {
+				ua, uaErr = p.access(ctx)
+			}
+			return nil
+		},
+		func(ctx context.Context) error { grants, names, grantsErr = p.appGrants(ctx, appIDs); return nil })
 	if err != nil {
 		return rotation.SignInReadiness{}, err
 	}
@@ -182,44 +205,22 @@ func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rot
 	if len(apps) == 0 {
 		return out, nil
 	}
-	ua, err := p.access(ctx)
-	if errNoViewSetup(err) {
+	if errNoViewSetup(uaErr) || (uaErr == nil && errNoViewSetup(grantsErr)) {
 		for _, a := range apps {
 			out.Apps = append(out.Apps, rotation.AppReadiness{App: a, Why: "cannot tell whether the user may sign in to " + a.String() +
 				": reading permission set assignments and app access needs View Setup and Configuration, which the user lacks: grant it to the user's profile or a permission set"})
 		}
 		return out, nil
 	}
-	if err != nil {
-		return rotation.SignInReadiness{}, err
+	if uaErr != nil {
+		return rotation.SignInReadiness{}, uaErr
 	}
-	var appIDs []string
-	for _, a := range apps {
-		if a.ID != "" && !p.external(a) {
-			appIDs = append(appIDs, a.ID)
-		}
-	}
-	grants := map[string][]string{} // app id -> permission set ids that grant it
-	if len(appIDs) > 0 {
-		rows, err := queryRows[struct {
-			ParentID      string `json:"ParentId"`
-			SetupEntityID string `json:"SetupEntityId"`
-		}](ctx, p.c, "SELECT Id, ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND SetupEntityId IN "+soqlList(appIDs))
-		if err != nil {
-			return rotation.SignInReadiness{}, fmt.Errorf("salesforce: read which permission sets grant the apps (needs View Setup and Configuration): %w", err)
-		}
-		for _, r := range rows {
-			app := idAmong(r.SetupEntityID, appIDs)
-			grants[app] = append(grants[app], r.ParentID)
-		}
+	if grantsErr != nil {
+		return rotation.SignInReadiness{}, grantsErr
 	}
 	mine := map[string]bool{}
 	for _, ps := range ua.permSets {
 		mine[ps.ID] = true
-	}
-	names, err := p.grantNames(ctx, grants)
-	if err != nil {
-		return rotation.SignInReadiness{}, err
 	}
 	for _, a := range apps {
 		r := rotation.AppReadiness{App: a}
@@ -242,6 +243,28 @@ func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rot
 		out.Apps = append(out.Apps, r)
 	}
 	return out, nil
+}
+
+// appGrants reads, per connected app id, the permission sets that grant
+// it (SetupEntityAccess of type ConnectedApplication) and their names.
+func (p *Provider) appGrants(ctx context.Context, appIDs []string) (grants, names map[string][]string, err error) {
+	grants = map[string][]string{} // app id -> permission set ids that grant it
+	if len(appIDs) == 0 {
+		return grants, map[string][]string{}, nil
+	}
+	rows, err := queryRows[struct {
+		ParentID      string `json:"ParentId"`
+		SetupEntityID string `json:"SetupEntityId"`
+	}](ctx, p.c, "SELECT Id, ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND SetupEntityId IN "+soqlList(appIDs))
+	if err != nil {
+		return nil, nil, fmt.Errorf("salesforce: read which permission sets grant the apps (needs View Setup and Configuration): %w", err)
+	}
+	for _, r := range rows {
+		app := idAmong(r.SetupEntityID, appIDs)
+		grants[app] = append(grants[app], r.ParentID)
+	}
+	names, err = p.grantNames(ctx, grants)
+	return grants, names, err
 }
 
 // grantNames names, per app, the profiles and permission sets that grant it.

@@ -48,21 +48,16 @@ func processCPU() time.Duration {
 }
 
 // benchRotate starts a world, then rotates it as a user of the SDK would by
-// default: no journal, logs discarded; with sts, every sign-in is also
-// judged by a fake STS with the fakes' latency. Only the rotation is timed.
-func benchRotate(b *testing.B, o sandbox.Options, id string, sts bool, planOpts []rotation.OrgOption, opts ...rotation.Option) (benchRun, *sandbox.World) {
+// default: no journal, logs discarded, every sign-in also judged by the
+// fake IAM's STS (the aws backend's JudgeSignIn, with the fakes' latency).
+// Only the rotation is timed.
+func benchRotate(b *testing.B, o sandbox.Options, id string, planOpts []rotation.OrgOption, opts ...rotation.Option) (benchRun, *sandbox.World) {
 	b.Helper()
 	w, err := sandbox.Start(context.Background(), o)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var rp rotation.RelyingParty = w.RP
-	if sts {
-		judge := startFakeSTS(w.IAM, o.Latency)
-		defer judge.Close()
-		rp = &judgingRP{RelyingParty: w.RP, sts: judge}
-	}
-	plan, err := rotation.NewOrgPlan(w.IdP, rp, planOpts...)
+	plan, err := rotation.NewOrgPlan(w.IdP, w.RP, planOpts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -85,7 +80,7 @@ func benchRotate(b *testing.B, o sandbox.Options, id string, sts bool, planOpts 
 }
 
 // BenchmarkRotation rotates 1, 10 and 50 contact centers with 20 ms added
-// to every API call, every sign-in judged by a fake STS (the old
+// to every API call, every sign-in judged by the fake IAM's STS (the old
 // certificate's after the trust step, the new one's at verification), and
 // reports the wall time against the critical-path lower bound (see
 // criticalPath and doc.go).
@@ -93,13 +88,12 @@ func BenchmarkRotation(b *testing.B) {
 	for _, n := range []int{1, 10, 50} {
 		b.Run(fmt.Sprintf("contact_centers=%d", n), func(b *testing.B) {
 			s := benchShape(n)
-			s.judged = true
 			bound := time.Duration(criticalPath(s)) * benchLatency
 			var total benchRun
 			b.ReportAllocs()
 			b.StopTimer()
 			for i := 0; i < b.N; i++ {
-				run, w := benchRotate(b, benchOptions(n, benchLatency), fmt.Sprintf("bench%d", i), true, benchPlanOptions(n))
+				run, w := benchRotate(b, benchOptions(n, benchLatency), fmt.Sprintf("bench%d", i), benchPlanOptions(n))
 				w.Close()
 				total.wall += run.wall
 				total.cpu += run.cpu

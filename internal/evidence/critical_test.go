@@ -13,9 +13,10 @@ type shape struct {
 
 // benchShape is the shape of a benchmark world of n contact centers: two
 // AWS accounts (one trust each, or one when n is 1), one pinned app, the
-// default canary of one.
+// default canary of one, every sign-in judged (the sandbox's aws backend
+// asks the fake IAM's STS).
 func benchShape(n int) shape {
-	return shape{contactCenters: n, trusts: min(n, 2), pinned: 1, canary: 1}
+	return shape{contactCenters: n, trusts: min(n, 2), pinned: 1, canary: 1, judged: true}
 }
 
 // waves is how many one-after-the-other rounds a fan-out of items takes
