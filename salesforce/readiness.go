@@ -172,7 +172,9 @@ func (p *Provider) Permissions(ctx context.Context) ([]Permission, error) {
 // CheckSignIn implements rotation.SignInChecker: whether the session can
 // open a UI session (Identity) and, per app, whether the user has one of
 // the profiles or permission sets the connected app is assigned to
-// (SetupEntityAccess of type ConnectedApplication). It changes nothing.
+// (SetupEntityAccess of type ConnectedApplication). An External Client
+// App's access is not read there, and not refused: verification's sign-in
+// tells. It changes nothing.
 func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rotation.SignInReadiness, error) {
 	id, err := p.Identity(ctx)
 	if err != nil {
@@ -223,7 +225,12 @@ func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rot
 	}
 	for _, a := range apps {
 		r := rotation.AppReadiness{App: a}
+		kind, _ := p.kinds.Load(a.Name)
 		switch g := grants[a.ID]; {
+		case kind == rotation.AppExternal:
+			// Its grants are not SetupEntityAccess of type
+			// ConnectedApplication: not read, left to the sign-in.
+			r.Access = true
 		case a.ID == "":
 			r.Why = "the app's id is unknown, so its access cannot be read"
 		case slices.ContainsFunc(g, func(ps string) bool { return mine[ps] }):
