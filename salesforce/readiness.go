@@ -172,7 +172,9 @@ func (p *Provider) Permissions(ctx context.Context) ([]Permission, error) {
 // CheckSignIn implements rotation.SignInChecker: whether the session can
 // open a UI session (Identity) and, per app, whether the user has one of
 // the profiles or permission sets the connected app is assigned to
-// (SetupEntityAccess of type ConnectedApplication). It changes nothing.
+// (SetupEntityAccess of type ConnectedApplication). An External Client
+// App's access is not read there, and not refused: verification's sign-in
+// tells. It changes nothing.
 func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rotation.SignInReadiness, error) {
 	var appIDs []string
 	for _, a := range apps {

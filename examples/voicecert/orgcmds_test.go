@@ -393,7 +393,8 @@ func TestDemoNarrative(t *testing.T) {
 	out, stderr, code := cli(t, "", "demo", "--contact-centers", "2", "--accounts", "1")
 	require.Equal(t, 0, code, stderr)
 	for _, want := range []string{"== check", "== plan", "== rotate", "(demo) playing the Salesforce admin", "== verify", "SSO probe:", "0 failed",
-		"AWS verdict (old certificate, after trust):", "AWS verdict (new certificate, after activate):", "verify     Responses signed with the new certificate"} {
+		"AWS verdict (old certificate, after trust): 2 accepted, 0 rejected, 0 not asked.",
+		"AWS verdict (new certificate, after activate): 2 accepted, 0 rejected, 0 not asked.", "verify     Responses signed with the new certificate"} {
 		assert.Contains(t, out, want)
 	}
 	_, _, code = cli(t, "", "demo", "--strategy", "sideways")

@@ -103,6 +103,7 @@ type World struct {
 
 	// orgTransport carries the salesforce backend's requests.
 	orgTransport *http.Transport
+	orgHTTP      *http.Client
 	opts         Options
 	client       *salesforce.Client
 }
@@ -110,13 +111,7 @@ type World struct {
 // NewIdP returns another salesforce backend of the world's org, configured
 // as IdP is and sharing its client, but with nothing else in common: what
 // a second process would use, for instance to resume a rotation.
-func (w *World) NewIdP() *salesforce.Provider {
-	return salesforce.NewProvider(w.client, func(po *salesforce.ProviderOptions) {
-		po.OrgID = OrgID
-		po.Logger = w.opts.Logger
-		po.PollInterval = w.opts.PollInterval
-	})
-}
+func (w *World) NewIdP() *salesforce.Provider { return w.provider(w.client) }
 
 // Start seeds and starts a world. Close it when done.
 func Start(ctx context.Context, o Options) (*World, error) {
@@ -231,17 +226,13 @@ func Start(ctx context.Context, o Options) (*World, error) {
 		w.IAM.AddRole(cc.Account, cc.Name+"-SAMLRole", trustPolicy(cc.ProviderARN))
 	}
 
-	client, err := salesforce.NewClient(w.Org.URL(), salesforce.StaticToken(w.Org.URL(), w.Org.AccessToken()), func(so *salesforce.Options) {
-		so.HTTPClient = w.orgClient()
-		so.Logger = o.Logger
-		so.Retry = salesforce.RetryOptions{MaxAttempts: o.RequestAttempts, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond}
-		so.Concurrency = o.Concurrency
-	})
+	w.opts, w.orgHTTP = o, w.orgClient()
+	client, err := w.newClient(w.Org.AccessToken())
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
-	w.opts, w.client = o, client
+	w.client = client
 	w.IdP = w.NewIdP()
 	var rps []*aws.RelyingParty
 	for _, acct := range w.Accounts {

@@ -35,20 +35,7 @@ func shapeOrg(t *testing.T) (*Org, string) {
 // keeping the WSDL order, as an updateMetadata would.
 func setSAMLField(t *testing.T, o *Org, app, field, value string) {
 	t.Helper()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	saml := o.st.apps[app].comp.child("samlConfig")
-	require.NotNil(t, saml)
-	var kids []*node
-	for _, e := range wsdlTypes["ConnectedAppSamlConfig"].seq {
-		switch {
-		case e.Name == field && value != "":
-			kids = append(kids, el(field, value))
-		case e.Name != field:
-			kids = append(kids, saml.all(e.Name)...)
-		}
-	}
-	saml.Children = kids
+	require.NoError(t, o.setSAMLConfig(app, field, value))
 }
 
 func decoded(t *testing.T, resp string) string {
