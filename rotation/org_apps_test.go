@@ -119,6 +119,7 @@ func readOnlyIdP(t *testing.T, w *orgWorld) rotation.IdentityProvider {
 	m.EXPECT().Name().Return(w.idp.Name()).AnyTimes()
 	m.EXPECT().ContactCenters(gomock.Any()).DoAndReturn(w.idp.ContactCenters).AnyTimes()
 	m.EXPECT().SigningState(gomock.Any()).DoAndReturn(w.idp.SigningState).AnyTimes()
+	m.EXPECT().Metadata(gomock.Any(), gomock.Any()).DoAndReturn(w.idp.Metadata).AnyTimes()
 	return m
 }
 
