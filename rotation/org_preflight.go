@@ -59,10 +59,7 @@ func (s *preflightStep) observeOrg(ctx context.Context, st *State) error {
 			}
 		}
 		named := append(trustRefs(all), s.appTrustRefs()...)
-		if snaps, until, err = s.preflightReads(ctx, named, ccs); err != nil {
-			return err
-		}
-		unatt, err = s.unattachedTrusts(ctx, trustRefs(all), named, snaps)
+		snaps, unatt, until, err = s.preflightReads(ctx, named, trustRefs(all), ccs)
 		return err
 	}
 	signing := func(ctx context.Context) (err error) { sig, list, err = s.signingAndApps(ctx, true); return err }

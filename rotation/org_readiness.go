@@ -11,15 +11,24 @@ import (
 )
 
 // preflightReads reads, at once, what preflight needs once the contact
-// centers are known: the document of every trust any app names, the
-// validUntil the identity provider's metadata gives each trust in scope,
-// and whether verification's sign-ins can work (see checkSignIn).
-func (s *preflightStep) preflightReads(ctx context.Context, named []TrustRef, ccs []ContactCenter) (snaps map[string]TrustSnapshot, until map[string]time.Time, err error) {
+// centers are known: the document of every trust any app names and then
+// the trusts no app names (see unattachedTrusts; all are the contact
+// centers' trusts), the validUntil the identity provider's metadata gives
+// each trust in scope, and whether verification's sign-ins can work (see
+// checkSignIn).
+func (s *preflightStep) preflightReads(ctx context.Context, named, all []TrustRef, ccs []ContactCenter) (snaps map[string]TrustSnapshot,
+	unatt []ModelTrust, until map[string]time.Time, err error) {
 	err = s.all(ctx,
-		func(ctx context.Context) (err error) { snaps, err = s.readTrusts(ctx, named); return err },
+		func(ctx context.Context) (err error) {
+			if snaps, err = s.readTrusts(ctx, named); err != nil {
+				return err
+			}
+			unatt, err = s.unattachedTrusts(ctx, all, named, snaps)
+			return err
+		},
 		func(ctx context.Context) (err error) { until, err = s.idpValidUntil(ctx, ccs); return err },
 		func(ctx context.Context) error { return s.checkSignIn(ctx, ccs) })
-	return snaps, until, err
+	return snaps, unatt, until, err
 }
 
 // idpValidUntil returns, for every trust of ccs, the validUntil of the

@@ -174,7 +174,30 @@ func (p *Provider) Permissions(ctx context.Context) ([]Permission, error) {
 // the profiles or permission sets the connected app is assigned to
 // (SetupEntityAccess of type ConnectedApplication). It changes nothing.
 func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rotation.SignInReadiness, error) {
-	id, err := p.Identity(ctx)
+	var (
+		id      Identity
+		ua      *userAccess
+		uaErr   error
+		grants  map[string][]string // app id -> permission set ids that grant it
+		names   map[string][]string
+		readErr error
+	)
+	// The identity, the user's permission sets and the apps' grants need
+	// nothing of each other: they are read at once.
+	err := p.c.all(ctx,
+		func(ctx context.Context) (err error) { id, err = p.Identity(ctx); return err },
+		func(ctx context.Context) error {
+			if len(apps) > 0 {
+				ua, uaErr = p.access(ctx)
+			}
+			return nil
+		},
+		func(ctx context.Context) error {
+			if len(apps) > 0 {
+				grants, names, readErr = p.appGrants(ctx, apps)
+			}
+			return nil
+		})
 	if err != nil {
 		return rotation.SignInReadiness{}, err
 	}
@@ -182,44 +205,22 @@ func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rot
 	if len(apps) == 0 {
 		return out, nil
 	}
-	ua, err := p.access(ctx)
-	if errNoViewSetup(err) {
+	if errNoViewSetup(uaErr) || (uaErr == nil && errNoViewSetup(readErr)) {
 		for _, a := range apps {
 			out.Apps = append(out.Apps, rotation.AppReadiness{App: a, Why: "cannot tell whether the user may sign in to " + a.String() +
 				": reading permission set assignments and app access needs View Setup and Configuration, which the user lacks: grant it to the user's profile or a permission set"})
 		}
 		return out, nil
 	}
-	if err != nil {
-		return rotation.SignInReadiness{}, err
+	if uaErr != nil {
+		return rotation.SignInReadiness{}, uaErr
 	}
-	var appIDs []string
-	for _, a := range apps {
-		if a.ID != "" {
-			appIDs = append(appIDs, a.ID)
-		}
-	}
-	grants := map[string][]string{} // app id -> permission set ids that grant it
-	if len(appIDs) > 0 {
-		rows, err := queryRows[struct {
-			ParentID      string `json:"ParentId"`
-			SetupEntityID string `json:"SetupEntityId"`
-		}](ctx, p.c, "SELECT Id, ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND SetupEntityId IN "+soqlList(appIDs))
-		if err != nil {
-			return rotation.SignInReadiness{}, fmt.Errorf("salesforce: read which permission sets grant the apps (needs View Setup and Configuration): %w", err)
-		}
-		for _, r := range rows {
-			app := idAmong(r.SetupEntityID, appIDs)
-			grants[app] = append(grants[app], r.ParentID)
-		}
+	if readErr != nil {
+		return rotation.SignInReadiness{}, readErr
 	}
 	mine := map[string]bool{}
 	for _, ps := range ua.permSets {
 		mine[ps.ID] = true
-	}
-	names, err := p.grantNames(ctx, grants)
-	if err != nil {
-		return rotation.SignInReadiness{}, err
 	}
 	for _, a := range apps {
 		r := rotation.AppReadiness{App: a}
@@ -240,6 +241,34 @@ func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rot
 		out.Apps = append(out.Apps, r)
 	}
 	return out, nil
+}
+
+// appGrants reads which permission sets grant each of apps
+// (SetupEntityAccess) and the names of the profiles and permission sets
+// they are.
+func (p *Provider) appGrants(ctx context.Context, apps []rotation.AppRef) (grants, names map[string][]string, err error) {
+	var appIDs []string
+	for _, a := range apps {
+		if a.ID != "" {
+			appIDs = append(appIDs, a.ID)
+		}
+	}
+	grants = map[string][]string{}
+	if len(appIDs) > 0 {
+		rows, err := queryRows[struct {
+			ParentID      string `json:"ParentId"`
+			SetupEntityID string `json:"SetupEntityId"`
+		}](ctx, p.c, "SELECT Id, ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND SetupEntityId IN "+soqlList(appIDs))
+		if err != nil {
+			return nil, nil, fmt.Errorf("salesforce: read which permission sets grant the apps (needs View Setup and Configuration): %w", err)
+		}
+		for _, r := range rows {
+			app := idAmong(r.SetupEntityID, appIDs)
+			grants[app] = append(grants[app], r.ParentID)
+		}
+	}
+	names, err = p.grantNames(ctx, grants)
+	return grants, names, err
 }
 
 // grantNames names, per app, the profiles and permission sets that grant it.
