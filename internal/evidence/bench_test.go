@@ -92,9 +92,7 @@ func benchRotate(b *testing.B, o sandbox.Options, id string, sts bool, planOpts 
 func BenchmarkRotation(b *testing.B) {
 	for _, n := range []int{1, 10, 50} {
 		b.Run(fmt.Sprintf("contact_centers=%d", n), func(b *testing.B) {
-			s := benchShape(n)
-			s.judged = true
-			bound := time.Duration(criticalPath(s)) * benchLatency
+			bound := time.Duration(criticalPath(benchShape(n))) * benchLatency
 			var total benchRun
 			b.ReportAllocs()
 			b.StopTimer()
