@@ -119,7 +119,10 @@
 //     changed, not updated ([ModelApp.Acknowledged], [Model.NotUpdated]);
 //   - given a relying party ([WithAppRelyingParty]): its trust is then
 //     updated, checked and verified like a contact center's (the apps are
-//     [State.AppTargets]);
+//     [State.AppTargets]); when the identity provider lists no login id
+//     for the app ([AppRef.LoginID] empty), nothing signs in to it:
+//     verification checks structurally that its trust holds the
+//     certificate the app signs with;
 //   - or pinned to its current certificate first, by a person: a pinned
 //     app does not follow the default. [WithPinAffected] makes preflight
 //     ask for it at a manual gate, wait until the apps are pinned, and

@@ -103,6 +103,9 @@ func oldRepresentatives(st *State) []ContactCenter {
 	seen := map[key]bool{}
 	var out []ContactCenter
 	for _, c := range st.ContactCenters {
+		if !signsIn(c) {
+			continue // checked structurally (see signsIn)
+		}
 		k := key{c.Trust.ARN, st.Apps[c.App.Name].Before.SHA256}
 		if !seen[k] {
 			seen[k] = true

@@ -94,7 +94,7 @@ func (e *orgEnv) checkSignIn(ctx context.Context, ccs []ContactCenter) error {
 	}
 	var apps []AppRef
 	for _, c := range ccs {
-		if !slices.Contains(apps, c.App) {
+		if signsIn(c) && !slices.Contains(apps, c.App) {
 			apps = append(apps, c.App)
 		}
 	}

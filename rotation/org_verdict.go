@@ -92,7 +92,15 @@ const (
 	whyLocalOnly  = "local verdict only (WithLocalVerdictOnly)"
 	whyStructural = "structural verification only (WithStructuralVerification): nothing signs in"
 	whyNoResponse = "no Response: the identity provider cannot sign one (no LoginTester)"
+	whyNoLogin    = "no Response: the identity provider lists no login id for this app of no contact center; its trust is checked structurally"
 )
+
+// signsIn reports whether verification signs in to c's app: not when c
+// stands for a SAML app of no contact center (see WithAppRelyingParty)
+// whose identity provider lists no login id for it. Such an app is
+// verified structurally: its trust must hold the certificate the app's
+// metadata says it signs with.
+func signsIn(c ContactCenter) bool { return c.Name != "" || c.App.LoginID != "" }
 
 // judge returns the relying party's judge, or nil and why it is not asked.
 func (e *orgEnv) judge() (SignInJudge, string) {

@@ -176,6 +176,10 @@ func (e *orgEnv) verify(ctx context.Context, ccs []ContactCenter, extra []TrustR
 				c := ccs[i]
 				proof := proofFor(proofs, c.App.Name)
 				var resp string
+				if proof == nil && !signsIn(c) {
+					signIns[i] = notChecked(whyNoLogin)
+					return nil
+				}
 				if proof == nil {
 					r, err := lt.SAMLResponse(ctx, c.App)
 					if err != nil {

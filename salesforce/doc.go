@@ -93,7 +93,11 @@
 //     connected app (reqConnectedAppId, else the label "<display name>
 //     Connected App"); the constants and rules are in discovery.go. The app=
 //     id of reqIdentityUrl (0sp…) becomes the app's LoginID only: no
-//     Metadata API field maps it to a connected app.
+//     Metadata API field maps it to a connected app. So Provider.SAMLApps
+//     gives no LoginID for an app of no contact center, and the rotation
+//     verifies such an app's trust structurally (rotation.AppRef.LoginID).
+//     (SetupEntityAccess has a ServiceProvider entity type, which may be
+//     what the 0sp… ids are; how one maps to its app is not documented.)
 //   - That the app's AWS Role attribute formula is "'<arn>,<arn>'" (RoleARNs
 //     accepts either order and parses each ARN by its type).
 //   - That an API session may pass frontdoor.jsp into /idp/login, and the

@@ -43,7 +43,10 @@ func waves(items, canary int) int {
 //	  then, with the entityID those documents carry, list each account's
 //	  SAML providers and read each (the aws backend's TrustsOf; one more
 //	  read would snapshot a provider no app names, and the bench world has
-//	  none);
+//	  none); alongside, once the apps are known, the IdP metadata of each
+//	  trust's first app (1) and the sign-in readiness (3: the identity,
+//	  userinfo then frontdoor; the user's permission sets, userinfo, the
+//	  assignments, then the sets; the apps' grants, then their names);
 //	stage 3: read the certificate's name (absent?), create it, read it back
 //	  (its X.509 content);
 //	trust 4 per wave: read the document (the compare-and-swap), then the

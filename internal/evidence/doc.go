@@ -122,7 +122,11 @@
 //     centers and the IdP setting are read alongside; then, with the
 //     entityID those documents carry, list each account's SAML providers
 //     and read each (the aws backend's TrustsOf), and snapshot those no app
-//     names (one more call; the benchmark worlds have none);
+//     names (one more call; the benchmark worlds have none); alongside,
+//     once the apps are known, the IdP metadata of each trust's first app
+//     (1 call) and the sign-in readiness (3: the identity, userinfo then
+//     frontdoor; the user's permission sets, userinfo, the assignments,
+//     then the sets; the apps' grants, then their names), all within the 5;
 //   - stage 3: read the certificate's unique name (absent?), create it, read
 //     it back for its X.509 content;
 //   - trust 4 per wave: read the stored document (the plan's
@@ -153,11 +157,10 @@
 //     against the final documents instead of signing in again.
 //
 // For the benchmark worlds (two trusts, one pinned app, the default canary
-// of one) that is 35 calls for one contact center and 43 for ten or fifty:
-// the chain does not grow with the number of contact centers, the work per
-// level does. With 20 ms per call the bound is 700 ms and 860 ms; with
-// every sign-in judged (BenchmarkRotation) 36 and 44 calls, 720 ms and
-// 880 ms. The
+// of one, every sign-in judged: the aws backend asks STS) that is 36 calls
+// for one contact center and 44 for ten or fifty: the chain does not grow
+// with the number of contact centers, the work per level does. With 20 ms
+// per call the bound is 720 ms and 880 ms. The
 // depth test holds every call for a while and gives each the level one
 // above the highest level already answered when it was sent, which counts
 // the calls the implementation waited through one after the other,

@@ -58,8 +58,9 @@ func (r *randomTotals) add(s *sequence) {
 // TestRandomOperations is the model-based random test: each seeded
 // sequence starts a sandbox world (three contact centers in two AWS
 // accounts, the last app pinned and sharing the first account's provider;
-// two SAML apps of no contact center, one acknowledged and one with a
-// relying party, and a second provider of the org's entityID: see
+// two SAML apps of the fake org of no contact center, an External Client
+// App acknowledged and a connected app with a relying party, and a second
+// provider of the org's entityID: see
 // apps_test.go)
 // and draws operations an operator (or a person in Setup) might do, in any
 // order: rotate all; rotate a random subset; roll back a random journal of
@@ -205,7 +206,7 @@ func (s *sequence) start(ccs []string) (*rotation.Rotator, *rotation.State, []st
 	if ccs != nil {
 		opts = append(opts, rotation.WithContactCenters(ccs...))
 	}
-	plan, err := rotation.NewOrgPlan(s.apps.idp(s.w.NewIdP()), s.w.RP, append(planOptions(opts...), rotation.WithOrgLogger(s.w.logger))...)
+	plan, err := rotation.NewOrgPlan(s.w.NewIdP(), s.w.RP, append(planOptions(opts...), rotation.WithOrgLogger(s.w.logger))...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -245,8 +246,8 @@ func (s *sequence) resume(mode rotation.ResumeMode) error {
 	}
 	// The journal records the acknowledgement; a relying party is given
 	// again (see WithAppRelyingParty).
-	opts = append(opts, rotation.WithAppRelyingParty(appTableau, s.apps.tableau, s.apps.trust))
-	plan, err := rotation.NewOrgPlan(s.apps.idp(s.w.NewIdP()), s.w.RP, append(opts, rotation.WithOrgLogger(s.w.logger), rotation.WithHistory(s.dir))...)
+	opts = append(opts, s.apps.relyingParty())
+	plan, err := rotation.NewOrgPlan(s.w.NewIdP(), s.w.RP, append(opts, rotation.WithOrgLogger(s.w.logger), rotation.WithHistory(s.dir))...)
 	if err != nil {
 		return err
 	}
