@@ -41,7 +41,8 @@ type claims struct {
 // under the server's lock.
 type providerView struct {
 	arn, account, name string
-	doc                []byte
+	entityID           string              // the stored document's entityID
+	certs              []*x509.Certificate // its signing certificates (shared: read only)
 	encryption         string
 	keys               []privateKey
 }
@@ -68,7 +69,7 @@ func readResponse(b64 string, p providerView, now time.Time) (*claims, *Fault) {
 	if root == nil || root.Tag != "Response" || root.NamespaceURI() != nsProtocol {
 		return nil, invalidToken(msgMalformedResponse)
 	}
-	entityID, certs := providerTrust(p.doc)
+	entityID, certs := p.entityID, p.certs
 	if len(certs) == 0 {
 		return nil, invalidToken(msgSignatureInvalid)
 	}
@@ -236,7 +237,7 @@ func readAttributes(a *etree.Element, c *claims) *Fault {
 // the copy so that it canonicalizes as it did in place.
 func verifySignature(el *etree.Element, certs []*x509.Certificate) *etree.Element {
 	detached := withInScopeNamespaces(el)
-	for _, cert := range certs {
+	for _, cert := range keyInfoFirst(el, certs) {
 		ctx := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{cert}})
 		if !signInChecksCertValidity {
 			ctx.Clock = dsig.NewFakeClockAt(cert.NotBefore)
@@ -248,19 +249,48 @@ func verifySignature(el *etree.Element, certs []*x509.Certificate) *etree.Elemen
 	return nil
 }
 
+// keyInfoFirst orders certs so that the one the signature's KeyInfo
+// carries, when it carries one of them, is tried first: which certificates
+// are tried is unchanged, only the order, so that a Response signed with
+// the second of two trusted keys is not validated twice.
+func keyInfoFirst(el *etree.Element, certs []*x509.Certificate) []*x509.Certificate {
+	x := childNS(childNS(childNS(childNS(el, nsDSig, "Signature"), nsDSig, "KeyInfo"), nsDSig, "X509Data"), nsDSig, "X509Certificate")
+	if x == nil || len(certs) < 2 {
+		return certs
+	}
+	der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(x.Text()), ""))
+	if err != nil {
+		return certs
+	}
+	for i, c := range certs {
+		if i > 0 && bytes.Equal(c.Raw, der) {
+			out := append([]*x509.Certificate{c}, certs[:i]...)
+			return append(out, certs[i+1:]...)
+		}
+	}
+	return certs
+}
+
 // withInScopeNamespaces returns a copy of el that also declares the
-// namespaces its ancestors declare and it does not.
+// namespaces its ancestors declare and it does not, or el itself when there
+// are none (the validator works on its own copy).
 func withInScopeNamespaces(el *etree.Element) *etree.Element {
-	cp := el.Copy()
+	var cp *etree.Element
 	for p := el.Parent(); p != nil; p = p.Parent() {
 		for _, at := range p.Attr {
 			if at.Space != "xmlns" && (at.Space != "" || at.Key != "xmlns") {
 				continue
 			}
+			if cp == nil {
+				cp = el.Copy()
+			}
 			if cp.SelectAttr(at.FullKey()) == nil {
 				cp.CreateAttr(at.FullKey(), at.Value)
 			}
 		}
+	}
+	if cp == nil {
+		return el
 	}
 	return cp
 }

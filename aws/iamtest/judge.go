@@ -29,14 +29,17 @@ func (s *Server) judgeSAML(b64, principalARN, roleARN string, duration int, cons
 	s.mu.Lock()
 	p, ok := s.providers[principalARN]
 	var view providerView
+	var doc []byte
 	if ok {
-		view = providerView{arn: p.arn, account: p.account, name: p.name, doc: clone(p.doc),
+		view = providerView{arn: p.arn, account: p.account, name: p.name,
 			encryption: p.encryption, keys: append([]privateKey(nil), p.keys...)}
+		doc = clone(p.doc)
 	}
 	s.mu.Unlock()
 	if !ok {
 		return nil, nil, invalidToken(msgNoProvider)
 	}
+	view.entityID, view.certs = s.trusts.of(doc)
 	c, f := readResponse(b64, view, now)
 	if f != nil {
 		return nil, nil, f

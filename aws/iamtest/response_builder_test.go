@@ -31,7 +31,8 @@ const (
 // the defaults filled by build) is a genuine Response AWS accepts.
 type respSpec struct {
 	issuer        string
-	key           int // testmeta.RSA key that signs
+	key           int  // testmeta.RSA key that signs
+	keyInfo       *int // testmeta.RSA key whose certificate KeyInfo carries (nil: the signing key's)
 	now           time.Time
 	recipient     *string // nil: signInAWS
 	notOnOrAfter  *time.Time
@@ -139,9 +140,12 @@ func (sp respSpec) build(t *testing.T) string {
 		attr(k, v)
 	}
 
-	key := testmeta.RSA(sp.key)
+	key, shown := testmeta.RSA(sp.key), testmeta.RSA(sp.key)
+	if sp.keyInfo != nil {
+		shown = testmeta.RSA(*sp.keyInfo)
+	}
 	if !sp.unsigned {
-		a = sign(t, a, key)
+		a = sign(t, a, key, shown)
 	}
 	if sp.tamper {
 		a.FindElement("./Subject/NameID").SetText("005000000000002")
@@ -164,7 +168,7 @@ func (sp respSpec) build(t *testing.T) string {
 		resp.AddChild(a)
 	}
 	if sp.signResponse {
-		signed := sign(t, resp, key)
+		signed := sign(t, resp, key, shown)
 		doc.SetRoot(signed)
 	}
 	raw, err := doc.WriteToBytes()
@@ -172,12 +176,13 @@ func (sp respSpec) build(t *testing.T) string {
 	return base64.StdEncoding.EncodeToString(raw)
 }
 
-// sign signs el (enveloped, exclusive C14N, rsa-sha256) with goxmldsig and
-// moves the Signature after the Issuer, as the schema orders it.
-func sign(t *testing.T, el *etree.Element, k *testmeta.Key) *etree.Element {
+// sign signs el (enveloped, exclusive C14N, rsa-sha256) with goxmldsig
+// with k's private key, KeyInfo carrying shown's certificate, and moves the
+// Signature after the Issuer, as the schema orders it.
+func sign(t *testing.T, el *etree.Element, k, shown *testmeta.Key) *etree.Element {
 	t.Helper()
 	ctx := dsig.NewDefaultSigningContext(dsig.TLSCertKeyStore(tls.Certificate{
-		Certificate: [][]byte{k.Cert.Raw}, PrivateKey: k.Private}))
+		Certificate: [][]byte{shown.Cert.Raw}, PrivateKey: k.Private}))
 	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
 	require.NoError(t, ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod))
 	sig, err := ctx.ConstructSignature(el, true)

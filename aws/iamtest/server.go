@@ -71,6 +71,7 @@ type Server struct {
 	issued    []Credentials        // what AssumeRoleWithSAML issued
 	seen      map[string]time.Time // accepted assertion ids -> their NotOnOrAfter
 	pruneAt   time.Time            // when seen is next cleared of expired ids
+	trusts    trustCache           // what each stored document trusts, parsed once
 }
 
 // credential is an access key: long-term (token empty) or a session's.
