@@ -52,6 +52,13 @@
 // SetTrust's wait for propagation polls GetSAMLProvider for at most
 // PropagationTimeout, each poll with the retryer's attempts.
 //
+// Connections: the backend sends its calls through the Config's
+// HTTPClient. The SDK's default keeps ten idle connections per host, so a
+// fan-out wider than that (verification judges every contact center's
+// sign-in at once) opens new connections each time; a Config whose
+// HTTPClient keeps as many idle connections as the rotation's concurrency
+// avoids it (rotation/sandbox does so).
+//
 // Guarantees: a provider is only read and updated, never created, deleted
 // or recreated (which would change its UUID and break federation); a
 // document that fails IAM's rules or changes anything but signing keys

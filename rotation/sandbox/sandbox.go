@@ -101,8 +101,10 @@ type World struct {
 	// ExtraProviderARNs are the ARNs of Options.ExtraProviders.
 	ExtraProviderARNs []string
 
-	// orgTransport carries the salesforce backend's requests.
+	// orgTransport carries the salesforce backend's requests, awsTransport
+	// the aws backends' (IAM and STS, every account).
 	orgTransport *http.Transport
+	awsTransport *http.Transport
 	orgHTTP      *http.Client
 	opts         Options
 	client       *salesforce.Client
@@ -226,7 +228,7 @@ func Start(ctx context.Context, o Options) (*World, error) {
 		w.IAM.AddRole(cc.Account, cc.Name+"-SAMLRole", trustPolicy(cc.ProviderARN))
 	}
 
-	w.opts, w.orgHTTP = o, w.orgClient()
+	w.opts, w.orgHTTP, w.awsTransport = o, w.orgClient(), idleTransport()
 	client, err := w.newClient(w.Org.AccessToken())
 	if err != nil {
 		w.Close()
@@ -255,17 +257,30 @@ func Start(ctx context.Context, o Options) (*World, error) {
 	return w, nil
 }
 
-// orgClient is the fake org's HTTP client with a transport that keeps as
-// many idle connections as the backend may use at once: with the default
-// of two, every fan-out beyond two requests would open new connections.
+// idleConnsPerHost is how many idle connections the backends' transports
+// keep to each fake: as many as a fan-out may use at once. With the
+// defaults (two for net/http, ten for the AWS SDK), every request of a
+// fan-out beyond them would open a new connection.
+const idleConnsPerHost = 256
+
+// orgClient is the fake org's HTTP client with a transport that keeps
+// idleConnsPerHost idle connections.
 func (w *World) orgClient() *http.Client {
 	hc := *w.Org.Client()
 	if t, ok := hc.Transport.(*http.Transport); ok {
 		w.orgTransport = t.Clone()
-		w.orgTransport.MaxIdleConnsPerHost = 256
+		w.orgTransport.MaxIdleConnsPerHost = idleConnsPerHost
 		hc.Transport = w.orgTransport
 	}
 	return &hc
+}
+
+// idleTransport is the aws backends' transport: net/http's default one
+// keeping idleConnsPerHost idle connections.
+func idleTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = idleConnsPerHost
+	return t
 }
 
 // STSURL is the fake STS endpoint (AssumeRoleWithSAML), for
@@ -274,15 +289,17 @@ func (w *World) STSURL() string { return w.IAM.STSURL() }
 
 // AWSConfig is the SDK configuration of one account of the sandbox: static
 // credentials, the fake's endpoint (for IAM and STS alike: aws.New's STS
-// client, and so RP's JudgeSignIn, reach the fake STS through it), and a
-// retryer with short waits (and no client-side rate limit, so that a
-// test's fault storm cannot starve it).
+// client, and so RP's JudgeSignIn, reach the fake STS through it), an HTTP
+// client that keeps a fan-out's connections open, and a retryer with short
+// waits (and no client-side rate limit, so that a test's fault storm cannot
+// starve it).
 func (w *World) AWSConfig(account string) awssdk.Config {
 	c := w.Credentials[account]
 	return awssdk.Config{
 		Region:       "us-east-1",
 		BaseEndpoint: awssdk.String(w.IAM.URL()),
 		Credentials:  credentials.NewStaticCredentialsProvider(c[0], c[1], ""),
+		HTTPClient:   &http.Client{Transport: w.awsTransport},
 		Retryer: func() awssdk.Retryer {
 			return retry.NewStandard(func(so *retry.StandardOptions) {
 				so.MaxAttempts = w.opts.RequestAttempts
@@ -332,8 +349,10 @@ func (w *World) accountMetadata(ctx context.Context, acct string) ([]byte, error
 
 // Close stops both fakes.
 func (w *World) Close() {
-	if w.orgTransport != nil {
-		w.orgTransport.CloseIdleConnections()
+	for _, t := range []*http.Transport{w.orgTransport, w.awsTransport} {
+		if t != nil {
+			t.CloseIdleConnections()
+		}
 	}
 	if w.Org != nil {
 		w.Org.Close()
