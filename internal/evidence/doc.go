@@ -168,12 +168,15 @@
 // benchmarks use a concurrency of at least the number of contact centers
 // in the plan and in the salesforce backend, so that no concurrency limit
 // adds waves; with a limit C a fan-out of n items takes ceil(n/C) waves.
+// BenchmarkRotationSteps reports, for fifty contact centers, each step's
+// wall time over its bound and the CPU time spent meanwhile.
 //
 // # Known limits
 //
 // The fakes run in the test process, on the same two cores as the
-// backends: in the benchmarks their CPU (above all the org signing a
-// Response for each sign-in) competes with the rotation's. The call
+// backends: in the benchmarks their CPU (above all the org signing each
+// Response twice and the STS validating both signatures) competes with
+// the rotation's, and in the verify step outweighs it. The call
 // latency is the fakes' added delay, the same for every call. The fault
 // codes and the plain-text error format of the Salesforce endpoints are
 // the fakes' (see salesforce/sftest facts.go).
