@@ -16,13 +16,7 @@ import (
 // The aws CLI lists the sandbox's SAML providers with nothing but the
 // printed exports in its environment.
 func TestSandboxServesTheAWSCLI(t *testing.T) {
-	aws, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("VOICECERT_REQUIRE_INTEROP") == "1" {
-			t.Fatal("the aws CLI is not on PATH (VOICECERT_REQUIRE_INTEROP=1)")
-		}
-		t.Skip("the aws CLI is not on PATH")
-	}
+	aws := awsCLI(t)
 	s, exports, code := startSandboxCmd(t)
 	require.NotEmpty(t, exports, "exit %d, stderr: %s", code, s.stderr.String())
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
