@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptrace"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -158,72 +156,27 @@ func TestOrgConnectionsAreReused(t *testing.T) {
 	// Each read holds the apps' metadata requests at the org until all of
 	// them are in flight, so each needs a connection of its own: the first
 	// read opens at least that many, and the second finds them idle.
-	var (
-		mu      sync.Mutex
-		arrived int
-		all     = make(chan struct{})
-	)
+	round := newHeldRound(apps)
 	w.Org.SetHook(func(c sftest.Call) *sftest.Fault {
-		if c.Op != "metadata" {
-			return nil
-		}
-		mu.Lock()
-		arrived++
-		if arrived == apps {
-			close(all)
-		}
-		wait := all
-		mu.Unlock()
-		select {
-		case <-wait:
-		case <-time.After(10 * time.Second):
+		if c.Op == "metadata" {
+			round.hold()
 		}
 		return nil
 	})
-	// Connections are told apart by their local address.
-	var connMu sync.Mutex
-	conns := map[string]int{} // local address -> the read that first used it
-	reusedFirst := map[string]bool{}
-	read := 1
-	ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) {
-		connMu.Lock()
-		defer connMu.Unlock()
-		addr := i.Conn.LocalAddr().String()
-		if _, ok := conns[addr]; !ok {
-			conns[addr] = read
-		} else if read == 2 && conns[addr] == 1 {
-			reusedFirst[addr] = true
-		}
-	}})
-	opened := func(r int) int {
-		connMu.Lock()
-		defer connMu.Unlock()
-		n := 0
-		for _, first := range conns {
-			if first == r {
-				n++
-			}
-		}
-		return n
-	}
+	conns := newConnLog()
+	ctx := conns.trace(t.Context())
 	_, err := w.IdP.SigningState(ctx)
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, opened(1), apps, "the held requests were in flight at once, each on its own connection")
+	require.GreaterOrEqual(t, conns.opened(1), apps, "the held requests were in flight at once, each on its own connection")
 
-	mu.Lock()
-	arrived, all = 0, make(chan struct{})
-	mu.Unlock()
-	connMu.Lock()
-	read = 2
-	connMu.Unlock()
+	round.next()
+	conns.nextRound()
 	_, err = w.IdP.SigningState(ctx)
 	require.NoError(t, err)
 	// The second read's other requests may run beside the held ones, and
 	// so need a connection or two more than the first read kept.
-	assert.LessOrEqual(t, opened(2), 2, "the second read of %d apps at once reuses the first's connections", apps)
-	connMu.Lock()
-	defer connMu.Unlock()
-	assert.GreaterOrEqual(t, len(reusedFirst), apps-2, "the first read's connections were kept")
+	assert.LessOrEqual(t, conns.opened(2), 2, "the second read of %d apps at once reuses the first's connections", apps)
+	assert.GreaterOrEqual(t, conns.reused(), apps-2, "the first read's connections were kept")
 }
 
 // A second backend of the org shares no in-flight read with the first: a
