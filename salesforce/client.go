@@ -30,7 +30,11 @@ const maxResponseBytes = 32 << 20
 type Options struct {
 	// APIVersion is the Salesforce API version, "66.0" by default.
 	APIVersion string
-	// HTTPClient sends every request; http.DefaultClient when nil.
+	// HTTPClient sends every request; http.DefaultClient when nil. Its
+	// transport should keep as many idle connections per host as the
+	// client has requests in flight (several fan-outs of Concurrency may
+	// run at once): http.DefaultTransport keeps two, and every request
+	// beyond them opens a new connection.
 	HTTPClient *http.Client
 	// Logger receives debug records of each call and warnings of retries;
 	// it never receives a token. Discarded when nil.
