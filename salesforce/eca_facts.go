@@ -24,12 +24,13 @@ package salesforce
 //     API is unknown, so a pinned ECA is changed by a person in Setup
 //     (a manual gate, as for a pinned connected app), and one that follows
 //     the default needs nothing.
-//   - ecaAccessUnknown: a user's access to an ECA is granted through
-//     permission sets as a connected app's is (Help
-//     preauth_user_app_access_through_eca), but the SetupEntityType that
-//     records the grant is not documented, so CheckSignIn does not read it:
-//     it counts an ECA as one the user may sign in to, and verification's
-//     own sign-in is what tells.
+//   - ecaGrantEntity and ecaAccessInstructions: a user's access to an ECA
+//     is granted through profiles and permission sets as a connected app's
+//     is (Help preauth_user_app_access_through_eca), each grant a
+//     SetupEntityAccess of type ExternalClientApplication ([C]: API 60.0
+//     and later, Object Reference, SetupEntityAccess, Summer '25). Inferred:
+//     the grant's SetupEntityId is the ECA's listMetadata id (AppRef.ID),
+//     and the Setup path an admin takes to add one.
 
 import (
 	"fmt"
@@ -92,9 +93,20 @@ func findApp(cc *CallCenter, apps []spApp) *spApp {
 	return nil
 }
 
-// ecaAccessUnknown is what CheckSignIn says of an External Client App: the
-// user's access to it is not read ahead (see the file comment).
-const ecaAccessUnknown = "the user's access to an External Client App is not read ahead (how Salesforce records the grant is not documented): verification's sign-in tells"
+// SetupEntityAccess types of the grants of an app [C]: a connected app's,
+// and an External Client App's, whose SetupEntityId is its listMetadata
+// id [I].
+const (
+	connectedAppGrantEntity = "ConnectedApplication"
+	ecaGrantEntity          = "ExternalClientApplication"
+)
+
+// ecaAccessInstructions tells an admin where an ECA's profiles and
+// permission sets are managed [I: the External Client App Manager's
+// policies].
+func ecaAccessInstructions(app rotation.AppRef) string {
+	return fmt.Sprintf("in Setup, External Client App Manager > %s > Edit Policies > App Policies, add one of the user's profiles or permission sets", app)
+}
 
 // external reports whether discovery saw app as an External Client App.
 func (p *Provider) external(app rotation.AppRef) bool {

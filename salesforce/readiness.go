@@ -171,14 +171,13 @@ func (p *Provider) Permissions(ctx context.Context) ([]Permission, error) {
 
 // CheckSignIn implements rotation.SignInChecker: whether the session can
 // open a UI session (Identity) and, per app, whether the user has one of
-// the profiles or permission sets the connected app is assigned to
-// (SetupEntityAccess of type ConnectedApplication). An External Client
-// App's access is not read there, and not refused: verification's sign-in
-// tells. It changes nothing.
+// the profiles or permission sets the app is assigned to (SetupEntityAccess
+// of type ConnectedApplication, or ExternalClientApplication for an
+// External Client App: see eca_facts.go). It changes nothing.
 func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rotation.SignInReadiness, error) {
 	var appIDs []string
 	for _, a := range apps {
-		if a.ID != "" && !p.external(a) {
+		if a.ID != "" {
 			appIDs = append(appIDs, a.ID)
 		}
 	}
@@ -226,29 +225,31 @@ func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rot
 	}
 	for _, a := range apps {
 		r := rotation.AppReadiness{App: a}
+		kind, add := "connected app", fmt.Sprintf("in Setup, Connected Apps > Manage > %s, add a profile or permission set of %s", a, ua.user.Username)
+		if p.external(a) {
+			kind, add = "external client app", ecaAccessInstructions(a)
+		}
 		switch g := grants[a.ID]; {
-		case p.external(a):
-			r.Access, r.Why = true, ecaAccessUnknown
 		case a.ID == "":
 			r.Why = "the app's id is unknown, so its access cannot be read"
 		case slices.ContainsFunc(g, func(ps string) bool { return mine[ps] }):
 			r.Access = true
 		case len(g) == 0:
-			r.Why = fmt.Sprintf("no profile or permission set is assigned to the connected app %s, so %s cannot sign in to it: "+
-				"in Setup, Connected Apps > Manage > %s, add a profile or permission set of %s (Service Cloud Voice grants it by its contact center permission set)",
-				a, ua.user.Username, a, ua.user.Username)
+			r.Why = fmt.Sprintf("no profile or permission set is assigned to the %s %s, so %s cannot sign in to it: "+
+				"%s (Service Cloud Voice grants it by its contact center permission set)", kind, a, ua.user.Username, add)
 		default:
-			r.Why = fmt.Sprintf("%s has none of the profiles or permission sets assigned to the connected app %s (%s): "+
-				"assign one of them to %s (Setup > Users > Permission Set Assignments), or add one of the user's to the app",
-				ua.user.Username, a, strings.Join(names[a.ID], "; "), ua.user.Username)
+			r.Why = fmt.Sprintf("%s has none of the profiles or permission sets assigned to the %s %s (%s): "+
+				"assign one of them to %s (Setup > Users > Permission Set Assignments), or %s",
+				ua.user.Username, kind, a, strings.Join(names[a.ID], "; "), ua.user.Username, add)
 		}
 		out.Apps = append(out.Apps, r)
 	}
 	return out, nil
 }
 
-// appGrants reads, per connected app id, the permission sets that grant
-// it (SetupEntityAccess of type ConnectedApplication) and their names.
+// appGrants reads, per app id, the permission sets that grant it
+// (SetupEntityAccess of type ConnectedApplication or, for an External
+// Client App, ExternalClientApplication) and their names.
 func (p *Provider) appGrants(ctx context.Context, appIDs []string) (grants, names map[string][]string, err error) {
 	grants = map[string][]string{} // app id -> permission set ids that grant it
 	if len(appIDs) == 0 {
@@ -257,7 +258,8 @@ func (p *Provider) appGrants(ctx context.Context, appIDs []string) (grants, name
 	rows, err := queryRows[struct {
 		ParentID      string `json:"ParentId"`
 		SetupEntityID string `json:"SetupEntityId"`
-	}](ctx, p.c, "SELECT Id, ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType = 'ConnectedApplication' AND SetupEntityId IN "+soqlList(appIDs))
+	}](ctx, p.c, "SELECT Id, ParentId, SetupEntityId FROM SetupEntityAccess WHERE SetupEntityType IN "+
+		soqlList([]string{connectedAppGrantEntity, ecaGrantEntity})+" AND SetupEntityId IN "+soqlList(appIDs))
 	if err != nil {
 		return nil, nil, fmt.Errorf("salesforce: read which permission sets grant the apps (needs View Setup and Configuration): %w", err)
 	}

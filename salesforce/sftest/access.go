@@ -2,7 +2,6 @@ package sftest
 
 import (
 	"fmt"
-	"html"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ const (
 	prefixPermSetAssignment  = "0Pa"
 	prefixSetupEntityAccess  = "0J0"
 	setupEntityConnectedApp  = "ConnectedApplication"
+	setupEntityECA           = "ExternalClientApplication"
 	insufficientPrivilegesPg = "Insufficient Privileges"
 )
 
@@ -263,54 +263,6 @@ func (o *Org) userPermSetsLocked(u *user) map[string]bool {
 	return out
 }
 
-// appPermSetsLocked are the ids of the permission sets that grant the app:
-// those of its profileName and permissionSetName elements.
-func (o *Org) appPermSetsLocked(app *connectedApp) []string {
-	var out []string
-	for _, n := range app.comp.all("profileName") {
-		if p, ok := o.auth.access.profiles[n.Text]; ok {
-			out = append(out, p.permSet)
-		}
-	}
-	for _, n := range app.comp.all("permissionSetName") {
-		for _, ps := range o.auth.access.permSets {
-			if ps.profileID == "" && ps.name == n.Text {
-				out = append(out, ps.id)
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// refuseAppAccess answers the page Salesforce shows a user without access to
-// the app of an IdP-initiated login, and reports whether it did.
-func (o *Org) refuseAppAccess(w http.ResponseWriter, loginID string, u *user) bool {
-	o.mu.Lock()
-	var app *connectedApp
-	for _, a := range o.st.apps {
-		if a.loginID == loginID {
-			app = a
-		}
-	}
-	allowed := app == nil // loginSpec answers an unknown app
-	if app != nil {
-		mine := o.userPermSetsLocked(u)
-		allowed = slices.ContainsFunc(o.appPermSetsLocked(app), func(id string) bool { return mine[id] })
-	}
-	o.mu.Unlock()
-	if allowed {
-		return false
-	}
-	w.Header().Set("Content-Type", "text/html;charset=UTF-8")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(`<!DOCTYPE html><html><head><title>` + insufficientPrivilegesPg + `</title></head><body><h1>` +
-		insufficientPrivilegesPg + `</h1><p>You do not have the level of access necessary to perform the operation you ` +
-		`requested. Please contact the owner of the record or your administrator if access is necessary.</p><p>` +
-		html.EscapeString(app.comp.text("label")) + `</p></body></html>`))
-	return true
-}
-
 // setupObjects are the objects only users with View Setup and
 // Configuration may query (accessFacts).
 var setupObjects = []string{"PermissionSetAssignment", "SetupEntityAccess"}
@@ -363,10 +315,12 @@ func (o *Org) accessRowsLocked(object string) []map[string]any {
 			}
 		}
 	case "SetupEntityAccess":
-		for _, app := range o.st.apps {
-			for _, ps := range o.appPermSetsLocked(app) {
-				rows = append(rows, map[string]any{"Id": o.rowIDLocked(prefixSetupEntityAccess, ps, app.id),
-					"ParentId": ps, "SetupEntityId": app.id, "SetupEntityType": setupEntityConnectedApp})
+		for typ, apps := range map[string]map[string]*connectedApp{setupEntityConnectedApp: o.st.apps, setupEntityECA: o.st.ecas} {
+			for _, app := range apps {
+				for _, ps := range o.appPermSetsLocked(app) {
+					rows = append(rows, map[string]any{"Id": o.rowIDLocked(prefixSetupEntityAccess, ps, app.id),
+						"ParentId": ps, "SetupEntityId": app.id, "SetupEntityType": typ})
+				}
 			}
 		}
 	}

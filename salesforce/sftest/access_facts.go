@@ -37,6 +37,13 @@ package sftest
 //     (Object Reference for the Salesforce Platform: SetupEntityAccess,
 //     PermissionSetAssignment, PermissionSet). [I] PermissionSetAssignment
 //     lists the profile-owned permission set of every user too.
+//   - [C] SetupEntityType ExternalClientApplication marks access to an
+//     external client app (API 60.0+; Object Reference, SetupEntityAccess,
+//     Summer '25). [I] An ECA's grants are the profiles and permission sets
+//     of its policies (Help preauth_user_app_access_through_eca), kept
+//     outside its metadata (GrantExternalClientApp), its SetupEntityId is
+//     the ECA's id (its listMetadata id), and its IdP-initiated login
+//     refuses a user without one as a connected app's does.
 //   - [C] Reading SetupEntityAccess and PermissionSetAssignment needs View
 //     Setup and Configuration (Object Reference, "Special Access Rules";
 //     PermissionSetAssignment also admits Assign Permission Sets or Manage

@@ -65,7 +65,10 @@
 // Seed with AddCertificate, SetDefaultCertificate, AddContactCenter (its
 // External option makes the contact center's app an External Client App)
 // and AddSAMLApp (a SAML service provider of no contact center); play
-// the admin with SetAppCertificate and FollowDefault; observe with Snapshot
+// the admin with SetAppCertificate and FollowDefault, and decide who may
+// sign in to what with AddUser, AssignPermissionSet and
+// GrantExternalClientApp (a user without access to an app gets
+// "Insufficient Privileges" from its IdP-initiated login); observe with Snapshot
 // and Calls; disturb with SetHook, InjectFault, SetLatency and
 // RevokeSessions. Faults are answered in the wire format of the API called.
 // WSDLSequence exports the WSDL facts (wsdlfacts.go, kept equal to the WSDL

@@ -174,7 +174,12 @@ type connectedApp struct {
 	comp *node
 	// pinned is the certificate the app names as IdP certificate; "" means
 	// it follows the org default. Hidden: not part of the metadata.
-	pinned            string
+	pinned string
+	// granted names the profiles and permission sets an ECA's users come
+	// from (its policies' Manage Profiles and Manage Permission Sets, not
+	// part of its metadata); a connected app lists its own in comp
+	// (profileName, permissionSetName). Replaced, never changed in place.
+	granted           []string
 	created, modified time.Time
 }
 

@@ -100,7 +100,8 @@ func (o *Org) addSAMLAppLocked(seed SAMLAppSeed, attrs []*node, pinned string) (
 			el("contactEmail", o.defaultUser.username),
 			el("distributionState", ecaLocalDistribution),
 			el("label", seed.Label),
-		), pinned: pinned, created: now, modified: now}
+			// Admins get to use it, as a connected app's profileName grants.
+		), pinned: pinned, granted: []string{ProfileSystemAdministrator}, created: now, modified: now}
 	policy := parent("metadata", el("acsUrl", seed.ACS))
 	for _, a := range attrs {
 		policy.Children = append(policy.Children, parent("customAttributes", el("formula", a.text("formula")), el("key", a.text("key"))))

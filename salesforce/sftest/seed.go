@@ -84,6 +84,8 @@ func (o *Org) AddContactCenter(seed ContactCenterSeed) (appID, loginID string) {
 		}
 		appID, loginID = o.addSAMLAppLocked(SAMLAppSeed{Name: seed.AppName, Label: seed.DisplayName + " External Client App",
 			EntityID: seed.DisplayName, ACS: DefaultSignInURL, External: true}, roleAttributes(seed), pinned)
+		// Its users are the contact center's, as a connected app's are.
+		o.st.ecas[seed.AppName].granted = []string{PermissionSetContactCenterAdmin}
 	case amazon:
 		if _, dup := o.st.apps[seed.AppName]; dup {
 			panic(fmt.Sprintf("sftest: AddContactCenter: connected app %s exists", seed.AppName))
