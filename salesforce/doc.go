@@ -81,8 +81,10 @@
 //     App"); and whether the ECA's IdP certificate (the Tooling object
 //     ExtlClntAppSamlPlcyCnfg's IdpCertificateId) can be set by an API: it
 //     is treated as not, so a pinned ECA is a manual gate, as a pinned
-//     connected app is, and one that follows the default needs nothing. The
-//     ECA types are listed only at API 63.0 or later.
+//     connected app is, and one that follows the default needs nothing;
+//     that a grant of access to an ECA (SetupEntityAccess of type
+//     ExternalClientApplication) names it by that listMetadata id. The ECA
+//     types are listed only at API 63.0 or later.
 //   - That the per-app endpoint publishes the app's own certificate and is
 //     unauthenticated (Provider.SigningState, Client.AppMetadata).
 //   - The IdentityProviderSettings full name "IdentityProvider", and that
