@@ -30,7 +30,12 @@ package salesforce
 //     SetupEntityAccess of type ExternalClientApplication ([C]: API 60.0
 //     and later, Object Reference, SetupEntityAccess, Summer '25). Inferred:
 //     the grant's SetupEntityId is the ECA's listMetadata id (AppRef.ID),
-//     and the Setup path an admin takes to add one.
+//     and the Setup path an admin takes to add one. Because of the first,
+//     an ECA with no grant found by that id is not refused
+//     (ecaNoGrantFound): a contact center's ECA that nobody may use would
+//     be broken before any rotation, so finding none more likely means the
+//     id is not the one grants name. One whose grants are all another's is
+//     refused.
 
 import (
 	"fmt"
@@ -100,6 +105,10 @@ const (
 	connectedAppGrantEntity = "ConnectedApplication"
 	ecaGrantEntity          = "ExternalClientApplication"
 )
+
+// ecaNoGrantFound is what CheckSignIn says of an ECA for which no grant
+// was found (see the file comment).
+const ecaNoGrantFound = "no grant of this external client app was found by its id, so whether the user may sign in to it is not known ahead: verification's sign-in tells"
 
 // ecaAccessInstructions tells an admin where an ECA's profiles and
 // permission sets are managed [I: the External Client App Manager's

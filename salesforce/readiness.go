@@ -234,6 +234,8 @@ func (p *Provider) CheckSignIn(ctx context.Context, apps []rotation.AppRef) (rot
 			r.Why = "the app's id is unknown, so its access cannot be read"
 		case slices.ContainsFunc(g, func(ps string) bool { return mine[ps] }):
 			r.Access = true
+		case len(g) == 0 && p.external(a):
+			r.Access, r.Why = true, ecaNoGrantFound
 		case len(g) == 0:
 			r.Why = fmt.Sprintf("no profile or permission set is assigned to the %s %s, so %s cannot sign in to it: "+
 				"%s (Service Cloud Voice grants it by its contact center permission set)", kind, a, ua.user.Username, add)
