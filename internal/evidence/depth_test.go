@@ -78,9 +78,11 @@ func (d *depthMeter) depth() (int, string) {
 var runDepth = flag.Bool("depth", false, "run TestCriticalPathDepth (it needs a machine not busy with other tests)")
 
 // depthRuns is how many times TestCriticalPathDepth may measure a
-// rotation. A scheduler that delays a call past the meter's hold can only
-// add levels, never remove them, so the smallest depth of a few runs is the
-// implementation's own; a real extra dependency shows in every run.
+// rotation, each run holding calls twice as long as the one before. A
+// scheduler that delays a call past the meter's hold can only add levels,
+// never remove them, and a longer hold leaves it less room to, so the least
+// deep of a few runs is the implementation's own; a real extra dependency
+// shows in every run, whatever the hold.
 const depthRuns = 3
 
 // TestCriticalPathDepth checks that the rotation waits through no more
@@ -97,7 +99,7 @@ func TestCriticalPathDepth(t *testing.T) {
 		t.Skip("measures chain depth on an otherwise idle machine: run with -depth")
 	}
 	if testing.Short() {
-		t.Skip("holds every call for 20 ms or more: about 8 s")
+		t.Skip("holds every call for 24 ms or more: about 15 s")
 	}
 	for _, n := range []int{1, 10, 50} {
 		t.Run(fmt.Sprintf("contact_centers=%d", n), func(t *testing.T) {
@@ -106,14 +108,14 @@ func TestCriticalPathDepth(t *testing.T) {
 			for run := range depthRuns {
 				o := benchOptions(n, 0)
 				w := newWorld(t, o)
-				d := newDepthMeter(depthHold(n))
+				d := newDepthMeter(depthHold(n) << run)
 				w.setInject(d.inject)
 				_, err := w.rotate("depth", benchPlanOptions(n), rotation.WithObserver(d.observer()))
 				require.NoError(t, err)
 				w.requireState(t, "rotated", "depth")
 
 				depth, perStep := d.depth()
-				t.Logf("run %d, %d contact centers: chain depth %d, critical path %d:%s", run+1, n, depth, bound, perStep)
+				t.Logf("run %d, %d contact centers, calls held %v: chain depth %d, critical path %d:%s", run+1, n, d.hold, depth, bound, perStep)
 				require.GreaterOrEqual(t, depth, bound, "the bound is not below what the rotation must wait through")
 				over = over[:0]
 				for step, want := range steps {
@@ -133,9 +135,29 @@ func TestCriticalPathDepth(t *testing.T) {
 	}
 }
 
-// depthHold is how long the depth meter holds each call: long enough that
-// the CPU work of a whole level of calls (a few milliseconds each on two
-// cores, for up to n of them at once) fits within it.
+// depthHold is how long the depth meter first holds each call: long enough
+// that the CPU work of a whole level of calls fits within it. The heaviest
+// level is verify's sign-ins: about 6 ms of CPU for each contact center
+// (the fake org's two RSA signatures, the fake STS's and the product's
+// checks of the Response), shared by two cores.
 func depthHold(n int) time.Duration {
-	return 20*time.Millisecond + time.Duration(n)*2*time.Millisecond*raceSlowdown
+	return 20*time.Millisecond + time.Duration(n)*4*time.Millisecond*raceSlowdown
+}
+
+// TestDepthMeterLevelsCalls checks the meter itself: calls sent together
+// share a level, a call sent after another answered sits above it.
+func TestDepthMeterLevelsCalls(t *testing.T) {
+	d := newDepthMeter(5 * time.Millisecond)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { d.inject(0, apiCall{}) })
+	}
+	wg.Wait()
+	depth, _ := d.depth()
+	require.Equal(t, 1, depth, "eight calls sent together")
+	for range 3 {
+		d.inject(0, apiCall{})
+	}
+	depth, _ = d.depth()
+	require.Equal(t, 4, depth, "three calls one after the other, above the first level")
 }
