@@ -36,14 +36,24 @@ func newDepthMeter(hold time.Duration) *depthMeter {
 
 // inject is the world's fault injector: it holds the call and levels it.
 func (d *depthMeter) inject(_ int, _ apiCall) *fault {
-	d.mu.Lock()
-	level := d.answered + 1
-	d.mu.Unlock()
+	level := d.sent()
 	time.Sleep(d.hold)
-	d.mu.Lock()
-	d.answered = max(d.answered, level)
-	d.mu.Unlock()
+	d.answer(level)
 	return nil
+}
+
+// sent returns the level of a call sent now.
+func (d *depthMeter) sent() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.answered + 1
+}
+
+// answer records that a call of the given level was answered.
+func (d *depthMeter) answer(level int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.answered = max(d.answered, level)
 }
 
 // observer records the level reached at each step's start and end.
@@ -144,19 +154,22 @@ func depthHold(n int) time.Duration {
 	return 20*time.Millisecond + time.Duration(n)*4*time.Millisecond*raceSlowdown
 }
 
-// TestDepthMeterLevelsCalls checks the meter itself: calls sent together
-// share a level, a call sent after another answered sits above it.
+// TestDepthMeterLevelsCalls checks the meter's levels: calls sent before
+// any of them is answered share a level, a call sent after another was
+// answered sits above it.
 func TestDepthMeterLevelsCalls(t *testing.T) {
-	d := newDepthMeter(5 * time.Millisecond)
-	var wg sync.WaitGroup
+	d := newDepthMeter(0)
+	var together []int
 	for range 8 {
-		wg.Go(func() { d.inject(0, apiCall{}) })
+		together = append(together, d.sent())
 	}
-	wg.Wait()
+	for _, level := range together {
+		d.answer(level)
+	}
 	depth, _ := d.depth()
 	require.Equal(t, 1, depth, "eight calls sent together")
 	for range 3 {
-		d.inject(0, apiCall{})
+		d.answer(d.sent())
 	}
 	depth, _ = d.depth()
 	require.Equal(t, 4, depth, "three calls one after the other, above the first level")
