@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/voicecert/voicecert/internal/syncbuf"
 	"github.com/voicecert/voicecert/rotation"
 )
 
@@ -69,7 +70,7 @@ func TestSandboxRotateWithAdminControl(t *testing.T) {
 			}
 		}
 	}()
-	var rotOut syncBuffer
+	var rotOut syncbuf.Buffer
 	code = run(ctx, []string{"rotate", "--yes", "--key-bits", "2048", "--journal-dir", t.TempDir(),
 		"--log-format", "json", "--manual-timeout", "2m"}, strings.NewReader(""), &rotOut, pw)
 	pw.Close()

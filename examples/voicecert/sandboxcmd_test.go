@@ -2,19 +2,19 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/voicecert/voicecert/internal/syncbuf"
 )
 
 // sandboxStartTimeout bounds how long a test waits for `voicecert sandbox`
@@ -22,29 +22,11 @@ import (
 // seconds instead of hanging it.
 const sandboxStartTimeout = 20 * time.Second
 
-// syncBuffer is a bytes.Buffer safe to read while the command writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // sandboxCmd is a `voicecert sandbox` running in a goroutine.
 type sandboxCmd struct {
 	cancel context.CancelFunc
 	done   chan int // buffered: the command never blocks on reporting its exit
-	stderr *syncBuffer
+	stderr *syncbuf.Buffer
 }
 
 // startSandboxCmd runs `voicecert sandbox args...` and returns its export
@@ -54,7 +36,7 @@ type sandboxCmd struct {
 func startSandboxCmd(t *testing.T, args ...string) (s *sandboxCmd, exports string, code int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	s = &sandboxCmd{cancel: cancel, done: make(chan int, 1), stderr: &syncBuffer{}}
+	s = &sandboxCmd{cancel: cancel, done: make(chan int, 1), stderr: &syncbuf.Buffer{}}
 	pr, pw := io.Pipe()
 	go func() {
 		// The pipe is closed on every return, so the reader below always ends.

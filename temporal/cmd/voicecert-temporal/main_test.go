@@ -6,40 +6,22 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/voicecert/voicecert/internal/syncbuf"
 	"github.com/voicecert/voicecert/rotation"
 	"github.com/voicecert/voicecert/temporal/internal/devserver"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the worker's goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestWorkerStartStatusAgainstTheDevServer(t *testing.T) {
 	srv := devserver.Start(t)
 	conn := []string{"--address", srv.HostPort, "--task-queue", devserver.TaskQueue(t)}
 	ctx, cancel := context.WithCancel(context.Background())
-	var wout lockedBuffer
+	var wout syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, append([]string{"worker", "--sandbox", "1"}, conn...), &wout, io.Discard, "") }()
 	defer func() {
