@@ -89,11 +89,7 @@ func (r *doctorReport) credentialsFailed(where, problem, fix string) {
 // doctor runs every check. An error means Salesforce could not be asked at
 // all; AWS credential failures are problems of the report.
 func (a *app) doctor(ctx context.Context) (*doctorReport, error) {
-	log, err := a.conn.logger(a.con.writer())
-	if err != nil {
-		return nil, err
-	}
-	idp, err := a.conn.identityProvider(log)
+	log, idp, err := a.connectOrg()
 	if err != nil {
 		return nil, err
 	}
