@@ -49,64 +49,87 @@ func CLI(t *testing.T) string {
 }
 
 // freePorts returns n ports free on loopback now.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
+func freePorts(n int) ([]int, error) {
 	var ports []int
-	var ls []net.Listener
 	for range n {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		ls = append(ls, l)
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close()
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
-	for _, l := range ls {
-		require.NoError(t, l.Close())
-	}
-	return ports
+	return ports, nil
 }
 
 // Start starts `temporal server start-dev --headless` on free
 // loopback ports, in memory, and waits until its frontend answers a health
-// check. A port taken between choosing and binding makes it try again with
-// others.
+// check; the test's cleanup stops it. A server that exits before it is
+// healthy is launched again on other ports: a port taken between choosing
+// and binding, ours or one the dev server picks itself for its history and
+// matching services (it then crashes with "bind: address already in use"),
+// is not the test's failure.
 func Start(t *testing.T) Server {
 	t.Helper()
-	bin := CLI(t)
+	s, stop, err := start(CLI(t), t.TempDir(), startTries, 90*time.Second)
+	require.NoError(t, err)
+	t.Cleanup(stop)
+	return s
+}
+
+// startTries is how many times Start launches a server before it gives up.
+const startTries = 3
+
+// start launches the dev server bin up to tries times, in dir, each time
+// waiting up to within for it to become healthy. It returns the server and
+// the function that stops it, or an error with what the last attempt wrote.
+func start(bin, dir string, tries int, within time.Duration) (Server, func(), error) {
 	var lastOut string
-	for range 3 {
-		ports := freePorts(t, 3)
+	for try := range tries {
+		ports, err := freePorts(3)
+		if err != nil {
+			return Server{}, nil, err
+		}
 		hostPort := net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
-		logFile := filepath.Join(t.TempDir(), "server.log")
+		logFile := filepath.Join(dir, fmt.Sprintf("server-%d.log", try))
 		out, err := os.Create(logFile)
-		require.NoError(t, err)
+		if err != nil {
+			return Server{}, nil, err
+		}
 		cmd := exec.Command(bin, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
 			"--port", strconv.Itoa(ports[0]), "--http-port", strconv.Itoa(ports[1]), "--metrics-port", strconv.Itoa(ports[2]),
-			"--log-level", "error", "--db-filename", filepath.Join(t.TempDir(), "temporal.db"))
+			"--log-level", "error", "--db-filename", filepath.Join(dir, fmt.Sprintf("temporal-%d.db", try)))
 		cmd.Stdout, cmd.Stderr = out, out
 		cmd.WaitDelay = 10 * time.Second
-		require.NoError(t, cmd.Start())
-		require.NoError(t, out.Close())
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		if waitHealthy(hostPort, exited, 90*time.Second) {
-			t.Cleanup(func() {
-				_ = cmd.Process.Kill()
-				<-exited
-			})
-			return Server{HostPort: hostPort}
+		err = cmd.Start()
+		out.Close()
+		if err != nil {
+			return Server{}, nil, err
 		}
-		_ = cmd.Process.Kill()
-		<-exited
+		// exited is closed once the process has exited, so that both the
+		// health check and the stop below may wait for it.
+		exited := make(chan struct{})
+		go func() {
+			_ = cmd.Wait()
+			close(exited)
+		}()
+		stop := func() {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		if waitHealthy(hostPort, exited, within) {
+			return Server{HostPort: hostPort}, stop, nil
+		}
+		stop()
 		b, _ := os.ReadFile(logFile)
 		lastOut = string(b)
 	}
-	t.Fatalf("the Temporal dev server did not become healthy:\n%s", lastOut)
-	return Server{}
+	return Server{}, nil, fmt.Errorf("the Temporal dev server did not become healthy in %d tries; the last wrote:\n%s", tries, lastOut)
 }
 
 // waitHealthy polls the frontend until it is healthy, the process exits or
 // the deadline passes.
-func waitHealthy(hostPort string, exited <-chan error, within time.Duration) bool {
+func waitHealthy(hostPort string, exited <-chan struct{}, within time.Duration) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
 	for {
